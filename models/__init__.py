@@ -1,0 +1,1 @@
+"""Mesa models of the place's residents and services (installed as ``twin.models``)."""
