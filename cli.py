@@ -1,5 +1,162 @@
-"""The ``twin`` command (installed as ``twin.cli``)."""
+"""The ``twin`` command (installed as ``twin.cli``).
+
+Every sub-command turns a :class:`twin.errors.TwinError` into one line on stderr and
+exit code 2; a traceback on bad input is a bug. Heavy libraries (Mesa, xclim,
+matplotlib) are imported by the commands that need them, so ``twin --help`` and
+``twin validate`` answer quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from twin import __version__
+from twin.errors import TwinError
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
 
 
-def main(argv=None) -> int:  # replaced by the full CLI
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from twin.scenario import load
+
+    for path in args.scenarios:
+        sc = load(path)
+        n_runs = len(sc.options) * len(sc.pathways) * sc.replicates
+        print(f"ok: {path}: {sc.name!r} — model {sc.model}, place {sc.place}, "
+              f"{len(sc.options)} options × {len(sc.pathways)} pathways × {sc.replicates} replicates = {n_runs} runs")
     return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from twin.scenario import json_schema
+
+    text = json.dumps(json_schema(), indent=2)
+    if args.output:
+        Path(args.output).write_text(text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from twin.runner import run_scenario
+    from twin.scenario import load
+
+    sc = load(args.scenario)
+    out = Path(args.output) if args.output else Path("results") / sc.name
+    progress = None if not args.quiet else False
+    out = run_scenario(
+        sc, out, jobs=args.jobs, seed=args.seed, replicates=args.replicates,
+        overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None,
+    )
+    manifest = json.loads((out / "manifest.json").read_text())
+    t = manifest["timings_seconds"]
+    if not args.quiet:
+        print(f"wrote {out}/ (results.nc, indicators.csv, manifest.json, {len(manifest['outputs']) - 2} plots) "
+              f"in {t['total']:.1f} s")
+        _print_summary(out)
+    return 0
+
+
+def _print_summary(out: Path) -> None:
+    import xarray as xr
+    from rich.console import Console
+
+    from twin.metrics import format_summary, summary_table
+
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        ds.load()
+    Console().print(format_summary(summary_table(ds)))
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    from twin.errors import OutputError
+
+    out = Path(args.directory)
+    if not (out / "results.nc").is_file():
+        raise OutputError("no results.nc here (run `twin run SCENARIO -o DIR` first)", field="DIR", value=str(out))
+    _print_summary(out)
+    return 0
+
+
+def _cmd_places(args: argparse.Namespace) -> int:
+    from twin.place import Place, list_places
+
+    dirs = [Path(d) for d in args.places] if args.places else list_places()
+    for d in dirs:
+        print(Place.load(d).summary())
+    return 0
+
+
+def _cmd_project(args: argparse.Namespace) -> int:
+    from twin.demography.cli import run_projection_scenario
+
+    out = run_projection_scenario(args.scenario, args.output, overwrite=args.overwrite)
+    print(f"wrote {out}/")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="twin",
+        description="placetwin: test climate-adaptation options and demographic futures on a digital twin of a place.",
+    )
+    p.add_argument("--version", action="version", version=f"placetwin {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        return sp
+
+    sp = add("validate", _cmd_validate, "check scenario files against the schema without running anything")
+    sp.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+
+    sp = add("schema", _cmd_schema, "print the JSON Schema of scenario files (for editors)")
+    sp.add_argument("-o", "--output", metavar="FILE")
+
+    sp = add("run", _cmd_run, "run a scenario: every option x pathway x replicate; write results, indicators, plots")
+    sp.add_argument("scenario", metavar="SCENARIO")
+    sp.add_argument("-o", "--output", metavar="DIR", help="output directory (default: results/<scenario name>)")
+    sp.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    sp.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
+    sp.add_argument("--replicates", type=int, default=None, metavar="N", help="override the scenario's replicates")
+    sp.add_argument("--overwrite", action="store_true", help="replace existing results in the output directory")
+    sp.add_argument("--no-plots", action="store_true", help="skip the plots")
+    sp.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
+
+    sp = add("show", _cmd_show, "print the summary table of a results directory")
+    sp.add_argument("directory", metavar="DIR")
+
+    sp = add("places", _cmd_places, "list the bundled places (or the place directories given) with a one-line summary")
+    sp.add_argument("places", nargs="*", metavar="PLACE_DIR")
+
+    sp = add("project", _cmd_project, "project the population of each zone by age and sex (cohort-component)")
+    sp.add_argument("scenario", metavar="SCENARIO")
+    sp.add_argument("-o", "--output", metavar="DIR", default=None)
+    sp.add_argument("--overwrite", action="store_true")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``twin`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except TwinError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted: finished runs are kept; run the same command again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

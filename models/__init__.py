@@ -2,14 +2,16 @@
 
 Each model registers itself by name so a scenario can say ``model: heat_exposure``.
 A registry entry carries the model's parameter class (a pydantic model that imports
-without Mesa, so ``twin validate`` stays fast) and the dotted path of its ``run``
-function, imported only when a run starts.
+without Mesa, so ``twin validate`` stays fast) and the dotted path of its module,
+imported only when a run starts. The module defines
+``make_residents(place, params, rng) -> Residents`` (drawn once per replicate and
+shared by every option: common random numbers) and
+``run(place, drivers, residents, params, *, rng) -> xarray.Dataset`` (one run's records).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,20 +26,19 @@ class ModelEntry:
 
     name: str
     Params: type[BaseModel]
-    run_path: str  # "twin.models.exposure:run"
+    module: str  # "twin.models.exposure": defines make_residents(place, params, rng) and run(...)
     description: str = ""
 
-    @property
-    def run(self) -> Callable[..., Any]:
-        module, _, attr = self.run_path.partition(":")
-        return getattr(importlib.import_module(module), attr)
+    def load(self) -> Any:
+        """Import the model's module (this is where Mesa gets imported)."""
+        return importlib.import_module(self.module)
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str, Params: type[BaseModel], run_path: str, description: str = "") -> ModelEntry:
-    entry = ModelEntry(name, Params, run_path, description)
+def register_model(name: str, Params: type[BaseModel], module: str, description: str = "") -> ModelEntry:
+    entry = ModelEntry(name, Params, module, description)
     _REGISTRY[name] = entry
     return entry
 

@@ -30,6 +30,6 @@ class ExposureParams(BaseModel):
 register_model(
     "heat_exposure",
     ExposureParams,
-    "twin.models.exposure:run",
+    "twin.models.exposure",
     "Residents' person-days of heat exposure above the regional heat-health thresholds, by zone and age band.",
 )

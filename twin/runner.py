@@ -1,0 +1,465 @@
+"""Run a scenario: every (option, pathway, replicate), with common random numbers.
+
+Seeds
+-----
+One scenario seed makes every random stream with
+``numpy.random.SeedSequence(seed, spawn_key=(replicate, purpose))``: one stream per
+purpose (weather, population, model rules), keyed by replicate only. So within a
+replicate every option *and every pathway* sees the same weather anomalies, the same
+residents and the same rule draws. Options differ only by what they change (common
+random numbers, DESIGN.md), and pathways differ only by the climate shift (UKCP18
+deltas applied to the same weather), which pairs the pathway comparison too. DESIGN.md
+first said "per (pathway, replicate)"; keying by replicate alone is the stronger
+pairing and costs nothing. Streams are derived, not spawned in sequence, so a run's
+numbers do not depend on which other runs happened before it: ``--jobs 1`` and
+``--jobs 2`` and a resumed ensemble give identical results.
+
+Files
+-----
+Each finished run is stored atomically under ``DIR/.runs/``; an interrupted ensemble
+resumes from there. The outputs (``results.nc``, ``indicators.csv``, ``plots/``,
+``manifest.json``) are built in ``DIR/.staging`` and moved into place when whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time as _time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from twin import __version__
+from twin._names import AGE_BANDS
+from twin.errors import OutputError, ScenarioError, TwinError
+
+__all__ = ["Ensemble", "RunKey", "run_scenario", "stream"]
+
+#: Purposes of the random streams of a replicate (fixed order: never renumber).
+STREAMS = {"weather": 0, "population": 1, "model": 2}
+RESULT_FILES = ("results.nc", "indicators.csv", "manifest.json", "plots")
+
+
+def stream(seed: int, replicate: int, purpose: str) -> np.random.Generator:
+    """The random stream of ``purpose`` for ``replicate`` of a scenario seeded ``seed``."""
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(int(replicate), STREAMS[purpose])))
+
+
+@dataclass(frozen=True, order=True)
+class RunKey:
+    """One run of an ensemble, by position in the scenario's options and pathways."""
+
+    option: int
+    pathway: int
+    replicate: int
+
+    @property
+    def filename(self) -> str:
+        return f"o{self.option:03d}_p{self.pathway:02d}_r{self.replicate:04d}.nc"
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def time_index(period: Any) -> pd.DatetimeIndex:
+    """Daily dates of a scenario period (``start``..``end`` inclusive)."""
+    return pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="D")
+
+
+@dataclass
+class Ensemble:
+    """Everything needed to run any (option, pathway, replicate) of a scenario.
+
+    Built once per process: it loads the place, validates the model parameters and
+    applies every option's interventions up front, so a bad option fails before any
+    run starts.
+    """
+
+    scenario: Any
+    seed: int
+    replicates: int
+    place: Any = field(init=False)
+    option_places: list[Any] = field(init=False)
+    option_costs: list[list[Any]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        from twin.interventions import apply_option
+        from twin.models import get_model
+        from twin.place import Place, resolve_place
+
+        sc = self.scenario
+        self.place = Place.load(resolve_place(sc.place, sc.base_dir))
+        self.entry = get_model(sc.model)
+        self.params = self.entry.Params.model_validate(sc.parameters)
+        self.time = time_index(sc.period)
+        self.pathways = list(sc.pathways)
+        self.options = [o.name for o in sc.options]
+        self.option_places, self.option_costs = [], []
+        for opt in sc.options:
+            p, costs = apply_option(self.place, opt.interventions)
+            self.option_places.append(p)
+            self.option_costs.append(list(costs))
+        self.climate_source = self._climate_source()
+        self._residents: dict[int, Any] = {}
+
+    def _climate_source(self) -> Path | None:
+        src = getattr(getattr(self.scenario, "climate", None), "source", "generator")
+        if src in (None, "generator"):
+            return None
+        path = Path(src)
+        if not path.is_absolute() and self.scenario.base_dir is not None:
+            path = Path(self.scenario.base_dir) / path
+        return path
+
+    def keys(self) -> list[RunKey]:
+        return [
+            RunKey(o, p, r)
+            for r in range(self.replicates)
+            for p in range(len(self.pathways))
+            for o in range(len(self.options))
+        ]
+
+    def input_checksums(self) -> dict[str, str]:
+        sums = {f"place/{k}": v for k, v in sorted(dict(self.place.checksums).items())}
+        if self.climate_source is not None:
+            sums[f"climate/{self.climate_source.name}"] = _sha256_file(self.climate_source)
+        return sums
+
+    def residents(self, replicate: int) -> Any:
+        if replicate not in self._residents:
+            module = self.entry.load()
+            rng = stream(self.seed, replicate, "population")
+            self._residents = {replicate: module.make_residents(self.place, self.params, rng)}
+        return self._residents[replicate]
+
+    def run(self, key: RunKey) -> xr.Dataset:
+        """Run one (option, pathway, replicate) and return its records."""
+        from twin.climate import make_drivers
+
+        module = self.entry.load()
+        place = self.option_places[key.option]
+        pathway = self.pathways[key.pathway]
+        drivers = make_drivers(
+            place, pathway, self.time, stream(self.seed, key.replicate, "weather"), source=self.climate_source
+        )
+        residents = self.residents(key.replicate)
+        ds = module.run(place, drivers, residents, self.params, rng=stream(self.seed, key.replicate, "model"))
+        w = drivers.weather
+        if "y" in w.dims:  # gridded input: keep the place-mean series
+            w = w.mean(("y", "x"))
+        ds["station_tasmax"] = w["tasmax"].astype(np.float32)
+        ds["station_tasmin"] = w["tasmin"].astype(np.float32)
+        return ds
+
+
+# --- process-pool plumbing --------------------------------------------------------------
+_WORKER: dict[str, Ensemble] = {}
+
+
+def _init_worker(scenario: Any, seed: int, replicates: int) -> None:
+    _WORKER["ensemble"] = Ensemble(scenario, seed, replicates)
+
+
+def _run_to_file(key: RunKey, runs_dir: str) -> tuple[RunKey, float]:
+    ens = _WORKER["ensemble"]
+    t0 = _time.perf_counter()
+    ds = ens.run(key)
+    _write_netcdf(ds, Path(runs_dir) / key.filename)
+    return key, _time.perf_counter() - t0
+
+
+def _write_netcdf(ds: xr.Dataset, path: Path, *, compress: bool = False) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    encoding = {}
+    if compress:
+        encoding = {v: {"compression": "gzip", "compression_opts": 4} for v in ds.data_vars if ds[v].ndim > 0}
+    ds.to_netcdf(tmp, engine="h5netcdf", encoding=encoding)
+    os.replace(tmp, path)
+
+
+# --- the public entry point --------------------------------------------------------------
+def _ensemble_key(scenario: Any, seed: int, replicates: int) -> dict[str, Any]:
+    return {"scenario_sha256": scenario.sha256, "seed": int(seed), "replicates": int(replicates), "version": __version__}
+
+
+def _prepare_output(out: Path, key: dict[str, Any], overwrite: bool) -> Path:
+    """Make ``out`` ready; return its runs directory. Refuses to clobber without ``overwrite``."""
+    runs = out / ".runs"
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError("output path exists and is not a directory", field="-o", value=str(out))
+        done = [n for n in RESULT_FILES if (out / n).exists()]
+        if done and not overwrite:
+            raise OutputError(
+                "output directory already holds results", field="-o", value=str(out),
+                hint="pass --overwrite to replace them, or choose another directory with -o",
+            )
+        if overwrite:
+            for n in RESULT_FILES:
+                target = out / n
+                if target.is_dir():
+                    shutil.rmtree(target)
+                elif target.exists():
+                    target.unlink()
+        key_file = runs / "ensemble.json"
+        if key_file.exists():
+            try:
+                stored = json.loads(key_file.read_text())
+            except ValueError:
+                stored = None
+            if stored != key:
+                if not overwrite:
+                    raise OutputError(
+                        "output directory holds an unfinished run of a different scenario, seed or replicate count",
+                        field="-o", value=str(out), hint="pass --overwrite to discard it, or choose another directory",
+                    )
+                shutil.rmtree(runs)
+        runs.mkdir(parents=True, exist_ok=True)
+        probe = runs / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+        if not key_file.exists():
+            key_file.write_text(json.dumps(key, sort_keys=True))
+    except PermissionError as err:
+        raise OutputError("output directory is not writable", field="-o", value=str(out)) from err
+    except OSError as err:
+        if isinstance(err, TwinError):
+            raise
+        raise OutputError(f"cannot write the output directory ({err.strerror})", field="-o", value=str(out)) from err
+    return runs
+
+
+def run_scenario(
+    scenario: Any,
+    out: str | os.PathLike[str],
+    *,
+    jobs: int = 1,
+    seed: int | None = None,
+    replicates: int | None = None,
+    overwrite: bool = False,
+    progress: bool | None = None,
+    plots: bool | None = None,
+    on_run: Callable[[RunKey, float], None] | None = None,
+) -> Path:
+    """Run every (option, pathway, replicate) of ``scenario`` and write its outputs to ``out``.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`twin.scenario.Scenario` (``twin.scenario.load(path)``).
+    out
+        Output directory; created if needed. Holds ``results.nc``, ``indicators.csv``,
+        ``manifest.json`` and ``plots/`` when whole.
+    jobs
+        Worker processes (1 runs in this process).
+    seed, replicates
+        Override the scenario's values.
+    overwrite
+        Replace existing outputs in ``out``; without it an existing result is an error.
+    progress
+        Show a progress bar (default: when stderr is a terminal).
+    plots
+        Write the standard plots (default: the scenario's ``outputs.plots``).
+
+    Returns
+    -------
+    The output directory.
+    """
+    seed = int(scenario.seed if seed is None else seed)
+    replicates = int(scenario.replicates if replicates is None else replicates)
+    if replicates < 1:
+        raise ScenarioError("must be at least 1", field="--replicates", value=replicates)
+    if jobs < 1:
+        raise ScenarioError("must be at least 1", field="--jobs", value=jobs)
+    t_start = _time.perf_counter()
+    ens = Ensemble(scenario, seed, replicates)  # validates place, params, options before touching `out`
+    out = Path(out)
+    runs = _prepare_output(out, _ensemble_key(scenario, seed, replicates), overwrite)
+    keys = ens.keys()
+    todo = [k for k in keys if not (runs / k.filename).exists()]
+    resumed = len(keys) - len(todo)
+    timings: dict[str, float] = {}
+    show = sys.stderr.isatty() if progress is None else progress
+    _execute(ens, todo, runs, jobs, show, timings, on_run, resumed, len(keys))
+    t_runs = _time.perf_counter() - t_start
+    results = assemble(ens, runs)
+    _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs)
+    shutil.rmtree(runs, ignore_errors=True)
+    return out
+
+
+def _execute(ens, todo, runs, jobs, show, timings, on_run, resumed, total) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, disable=not show, transient=False) as bar:
+        task = bar.add_task(f"runs ({ens.scenario.name})", total=total, completed=resumed)
+
+        def done(key: RunKey, seconds: float) -> None:
+            timings[key.filename[:-3]] = round(seconds, 4)
+            bar.advance(task)
+            if on_run is not None:
+                on_run(key, seconds)
+
+        if jobs == 1 or len(todo) <= 1:
+            _WORKER["ensemble"] = ens
+            try:
+                for key in todo:
+                    done(*_run_to_file(key, str(runs)))
+            finally:
+                _WORKER.pop("ensemble", None)
+            return
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(ens.scenario, ens.seed, ens.replicates)
+        ) as pool:
+            futures = [pool.submit(_run_to_file, key, str(runs)) for key in todo]
+            for fut in futures:
+                done(*fut.result())
+
+
+def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
+    """Gather the stored runs into one Dataset: option × pathway × replicate × time × zone."""
+    keys = ens.keys()
+    first = xr.load_dataset(runs / keys[0].filename, engine="h5netcdf")
+    shape = (len(ens.options), len(ens.pathways), ens.replicates)
+    arrays: dict[str, np.ndarray] = {}
+    dims: dict[str, tuple[str, ...]] = {}
+    weather = ("station_tasmax", "station_tasmin")
+    for name, var in first.data_vars.items():
+        lead = shape[1:] if name in weather else shape
+        arrays[name] = np.zeros(lead + var.shape, dtype=var.dtype)
+        dims[name] = (("pathway", "replicate") if name in weather else ("option", "pathway", "replicate")) + var.dims
+    for key in keys:
+        ds = first if key == keys[0] else xr.load_dataset(runs / key.filename, engine="h5netcdf")
+        for name in arrays:
+            if name in weather:
+                if key.option == 0:
+                    arrays[name][key.pathway, key.replicate] = ds[name].values
+            else:
+                arrays[name][key.option, key.pathway, key.replicate] = ds[name].values
+    place = ens.place
+    pop = place.population.transpose("zone", "sex", "age")
+    by_age = np.zeros((pop.sizes["zone"], len(AGE_BANDS)), np.int64)
+    ages = pop["age"].values
+    np.add.at(by_age.T, np.minimum(ages // 5, len(AGE_BANDS) - 1), pop.sum("sex").values.T)
+    costs = [_total_cost(c) for c in ens.option_costs]
+    data = {
+        name: (dims[name], arrays[name], dict(first[name].attrs)) for name in arrays
+    }
+    data["residents"] = (("zone",), by_age.sum(axis=1), {"units": "1", "long_name": "residents"})
+    data["residents_by_age"] = (("zone", "age_band"), by_age, {"units": "1", "long_name": "residents by age band"})
+    data["capital_cost"] = (("option",), np.array([c[0] for c in costs]), {"units": "GBP", "long_name": "capital cost of the option's interventions", "price_base_year": costs[0][2] if costs else 0})
+    data["annual_cost"] = (("option",), np.array([c[1] for c in costs]), {"units": "GBP year-1", "long_name": "annual running cost of the option's interventions"})
+    zones = place.zones
+    coords = {
+        "option": ens.options,
+        "pathway": ens.pathways,
+        "replicate": np.arange(ens.replicates),
+        "time": first["time"].values,
+        "zone": [z.code for z in zones],
+        "age_band": list(AGE_BANDS),
+        "zone_name": ("zone", [z.name for z in zones]),
+        "urban_rural": ("zone", [z.urban_rural for z in zones]),
+        "deprivation_decile": ("zone", np.array([z.deprivation_decile for z in zones], np.int16)),
+    }
+    ds = xr.Dataset(data, coords=coords)
+    ds.attrs.update(first.attrs)
+    ds.attrs.update(
+        {
+            "Conventions": "CF-1.10",
+            "title": f"placetwin results: {ens.scenario.name}",
+            "place": place.name,
+            "model": ens.scenario.model,
+            "scenario_name": ens.scenario.name,
+            "scenario_sha256": ens.scenario.sha256,
+            "scenario": ens.scenario.text,
+            "seed": ens.seed,
+            "replicates": ens.replicates,
+            "reference_option": ens.options[0],
+            "placetwin_version": __version__,
+            "input_checksums": json.dumps(ens.input_checksums(), sort_keys=True),
+        }
+    )
+    return ds
+
+
+def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:
+    capital = annual = 0.0
+    base = 0
+    for c in costs:
+        capital += float(c.capital)
+        annual += float(c.annual)
+        base = int(getattr(c, "price_base_year", base))
+    return capital, annual, base
+
+
+def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs) -> None:
+    from twin.metrics import write_indicators_csv
+
+    staging = out / ".staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    _write_netcdf(results, staging / "results.nc", compress=True)
+    write_indicators_csv(results, staging / "indicators.csv")
+    want_plots = ens.scenario.outputs.plots if plots is None else plots
+    t_plots = _time.perf_counter()
+    plot_files: list[str] = []
+    if want_plots:
+        from twin.plots import plot_all
+
+        (staging / "plots").mkdir()
+        plot_files = [p.name for p in plot_all(results, ens.place.zones, staging / "plots")]
+    t_end = _time.perf_counter()
+    manifest = {
+        "placetwin_version": __version__,
+        "scenario": {
+            "name": ens.scenario.name,
+            "path": str(ens.scenario.path) if ens.scenario.path else None,
+            "sha256": ens.scenario.sha256,
+            "text": ens.scenario.text,
+        },
+        "seed": ens.seed,
+        "replicates": ens.replicates,
+        "options": ens.options,
+        "pathways": ens.pathways,
+        "model": ens.scenario.model,
+        "place": ens.place.name,
+        "input_checksums": ens.input_checksums(),
+        "outputs": ["results.nc", "indicators.csv"] + [f"plots/{p}" for p in plot_files],
+        "environment": {
+            "python": sys.version.split()[0],
+            "numpy": np.__version__,
+            "xarray": xr.__version__,
+        },
+        "timings_seconds": {
+            "runs_total": round(t_runs, 3),
+            "plots": round(t_end - t_plots, 3),
+            "total": round(t_end - t_start, 3),
+            "jobs": jobs,
+            "runs_resumed": resumed,
+            "per_run": timings,
+        },
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False))
+    for name in ("results.nc", "indicators.csv", "plots", "manifest.json"):
+        src = staging / name
+        if src.exists():
+            os.replace(src, out / name)
+    shutil.rmtree(staging, ignore_errors=True)
