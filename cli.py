@@ -23,10 +23,12 @@ EXIT_BAD_INPUT = 2
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from twin.runner import check_scenario
     from twin.scenario import load
 
     for path in args.scenarios:
         sc = load(path)
+        check_scenario(sc)
         n_runs = len(sc.options) * len(sc.pathways) * sc.replicates
         print(f"ok: {path}: {sc.name!r} — model {sc.model}, place {sc.place}, "
               f"{len(sc.options)} options × {len(sc.pathways)} pathways × {sc.replicates} replicates = {n_runs} runs")

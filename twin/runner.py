@@ -44,7 +44,7 @@ from twin import __version__
 from twin._names import AGE_BANDS
 from twin.errors import OutputError, ScenarioError, TwinError
 
-__all__ = ["Ensemble", "RunKey", "run_scenario", "stream"]
+__all__ = ["Ensemble", "RunKey", "check_scenario", "run_scenario", "stream"]
 
 #: Purposes of the random streams of a replicate (fixed order: never renumber).
 STREAMS = {"weather": 0, "population": 1, "model": 2}
@@ -116,6 +116,10 @@ class Ensemble:
             self.option_places.append(p)
             self.option_costs.append(list(costs))
         self.climate_source = self._climate_source()
+        if self.climate_source is not None:
+            from twin.climate import read_cf
+
+            read_cf(self.climate_source)  # bad climate files fail here, before any run or output
         self._residents: dict[int, Any] = {}
 
     def _climate_source(self) -> Path | None:
@@ -166,6 +170,11 @@ class Ensemble:
         ds["station_tasmax"] = w["tasmax"].astype(np.float32)
         ds["station_tasmin"] = w["tasmin"].astype(np.float32)
         return ds
+
+
+def check_scenario(scenario: Any) -> Ensemble:
+    """Check everything a run needs (place, model parameters, options, climate file) without running."""
+    return Ensemble(scenario, int(scenario.seed), int(scenario.replicates))
 
 
 # --- process-pool plumbing --------------------------------------------------------------
