@@ -1,0 +1,465 @@
+"""Indicators over a results Dataset: rates per 1,000 residents, option differences, summaries.
+
+Every function here is a pure function of an :class:`xarray.Dataset` laid out as the runner
+writes ``results.nc`` (dims ``option × pathway × replicate × time × zone`` for daily series and
+``option × pathway × replicate × zone × age_band`` for period totals; ``residents(zone)`` and
+``residents_by_age(zone, age_band)`` as denominators). Nothing reads or writes files except
+:func:`write_indicators_csv`.
+
+Option differences are *paired*: replicate ``r`` of every option shares its weather and its
+random draws (common random numbers), so the per-replicate difference removes most of the
+replicate-to-replicate noise. :func:`unpaired_difference` gives the Welch interval that ignores
+the pairing, so a user can see what pairing buys.
+
+Importing this module registers the ``.twin`` Dataset accessor (``results.twin.summary()``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from twin.errors import TwinError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    import rich.table
+
+__all__ = [
+    "OLDER_BANDS",
+    "PLACE",
+    "TwinAccessor",
+    "count_variables",
+    "format_summary",
+    "indicators",
+    "paired_difference",
+    "rate_per_1000",
+    "summary_table",
+    "tidy_indicators",
+    "unpaired_difference",
+    "write_indicators_csv",
+]
+
+#: Label of the whole place on the ``zone`` dimension of :func:`indicators` (and in the CSV).
+PLACE = "ALL"
+#: Age bands summed for the "aged 75+" indicators.
+OLDER_BANDS = ("75-79", "80-84", "85+")
+
+_RUN_DIMS = ("option", "pathway", "replicate")
+_POP_DIMS = ("zone", "age_band")
+# Units of quantities that are levels, not counts: they are averaged, never summed per 1,000.
+_INTENSIVE_UNITS = {"degC", "K", "degF", "1", "%", "percent", "m", "mm", "mm day-1"}
+_INTENSIVE_SUFFIXES = ("_mean", "_max", "_min", "_fraction", "_rate", "_share")
+
+
+def _get(ds: xr.Dataset, var: str) -> xr.DataArray:
+    if var not in ds.data_vars:
+        raise TwinError(
+            "no such variable in results", field=var,
+            hint=f"available: {', '.join(sorted(map(str, ds.data_vars)))}",
+        )
+    return ds[var]
+
+
+def _is_count(name: str, da: xr.DataArray) -> bool:
+    """True when ``da`` holds counts (person-days, deaths, contacts) that add up over zones."""
+    if da.attrs.get("units", "") in _INTENSIVE_UNITS or name.endswith(_INTENSIVE_SUFFIXES):
+        return False
+    methods = str(da.attrs.get("cell_methods", ""))
+    return not any(m in methods for m in ("mean", "maximum", "minimum"))
+
+
+def count_variables(results: xr.Dataset) -> list[str]:
+    """Names of per-run count variables: daily ``(…, time, zone)`` or period ``(…, zone, age_band)``.
+
+    A variable counts when it has the run dims, a ``zone`` dim and a ``time`` or ``age_band`` dim,
+    and is not a level (units such as ``degC`` or ``1``, names ending ``_mean``/``_max``/``_fraction``,
+    or a ``cell_methods`` of mean/maximum/minimum).
+    """
+    out = []
+    for name, da in results.data_vars.items():
+        dims = set(da.dims)
+        if set(_RUN_DIMS) <= dims and "zone" in dims and dims & {"time", "age_band"}:
+            if _is_count(str(name), da):
+                out.append(str(name))
+    return out
+
+
+def rate_per_1000(
+    results: xr.Dataset,
+    var: str = "hot_day_exposure_by_age",
+    by: str | Sequence[str] = ("zone", "age_band"),
+    *,
+    age_bands: Sequence[str] | None = None,
+) -> xr.DataArray:
+    """Period total of a count variable per 1,000 residents.
+
+    Parameters
+    ----------
+    results
+        Results Dataset with ``residents(zone)`` and, for ``*_by_age`` variables,
+        ``residents_by_age(zone, age_band)``.
+    var
+        A count variable: daily ``(…, time, zone)`` (summed over time) or a period total
+        ``(…, zone, age_band)``.
+    by
+        Population dims to keep: any of ``"zone"`` and ``"age_band"``; ``()`` for the whole place.
+        Numerator and denominator are summed over the population dims not kept.
+    age_bands
+        Restrict numerator and denominator to these age bands (e.g. :data:`OLDER_BANDS`).
+
+    Returns
+    -------
+    xarray.DataArray
+        ``1000 × total / residents`` with the run dims, the dims in ``by`` and any other dims of
+        ``var`` (e.g. ``channel``). NaN where the denominator is zero.
+    """
+    da = _get(results, var)
+    by = (by,) if isinstance(by, str) else tuple(by)
+    unknown = [d for d in by if d not in _POP_DIMS]
+    if unknown:
+        raise TwinError("can only keep 'zone' and/or 'age_band'", field="by", value=by)
+    if "age_band" in da.dims:
+        pop_name = "residents_by_age"
+    elif "age_band" in by or age_bands is not None:
+        raise TwinError("has no age_band dimension; use a *_by_age variable", field=var, value=da.dims)
+    else:
+        pop_name = "residents"
+    if "zone" in by and "zone" not in da.dims:
+        raise TwinError("has no zone dimension", field=var, value=da.dims)
+    pop = _get(results, pop_name).astype("float64")
+    total = da.astype("float64")
+    if "time" in total.dims:
+        total = total.sum("time", skipna=False)
+    if age_bands is not None:
+        missing = [b for b in age_bands if b not in list(pop["age_band"].values)]
+        if missing:
+            raise TwinError("unknown age band", field="age_bands", value=missing)
+        total = total.sel(age_band=list(age_bands))
+        pop = pop.sel(age_band=list(age_bands))
+    drop = [d for d in _POP_DIMS if d in total.dims and d not in by]
+    num = total.sum(drop, skipna=False)
+    den = pop.sum([d for d in drop if d in pop.dims])
+    rate = 1000.0 * num / den.where(den > 0)
+    who = "residents" if age_bands is None else f"residents aged {_band_label(age_bands)}"
+    rate.attrs = {
+        "units": f"{da.attrs.get('units', '1')} per 1000 residents",
+        "long_name": f"{da.attrs.get('long_name', var)} per 1,000 {who}",
+        "source_variable": var,
+    }
+    return rate.rename(f"{_base(var)}_per_1000")
+
+
+def _base(var: str) -> str:
+    return var.removesuffix("_by_age")
+
+
+def _band_label(bands: Sequence[str]) -> str:
+    if tuple(bands) == OLDER_BANDS:
+        return "75+"
+    return ", ".join(bands)
+
+
+def _with_place(place: xr.DataArray, per_zone: xr.DataArray) -> xr.DataArray:
+    """Concatenate the whole-place value (as zone ``PLACE``) before the per-zone values."""
+    aux = {c: per_zone[c] for c in per_zone.coords if c != "zone" and per_zone[c].dims == ("zone",)}
+    out = xr.concat(
+        [place.expand_dims(zone=[PLACE]), per_zone.drop_vars(list(aux))], dim="zone",
+        coords="minimal", compat="override", join="outer",
+    ).transpose(*per_zone.dims)
+    for c, v in aux.items():
+        fill = "all" if v.dtype.kind in "OUS" else (0 if v.dtype.kind in "iu" else np.nan)
+        out = out.assign_coords({c: ("zone", np.concatenate([[fill], v.values]).astype(v.dtype))})
+    out.attrs = per_zone.attrs
+    return out
+
+
+def indicators(results: xr.Dataset, variables: Sequence[str] | None = None) -> xr.Dataset:
+    """Exposure-style indicators per 1,000 residents for every run.
+
+    For each count variable ``X`` (or ``X_by_age``, preferred when both exist) the Dataset holds
+    ``X_per_1000`` and, from ``X_by_age``, ``X_per_1000_75plus`` (per 1,000 residents aged 75+).
+
+    Parameters
+    ----------
+    results
+        Results Dataset (see module docstring).
+    variables
+        Count variables to use; default :func:`count_variables`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``option × pathway × replicate × zone`` (plus any extra dims such as ``channel``).
+        The first entry of ``zone`` is :data:`PLACE` (``"ALL"``), the whole place; zone
+        coordinates such as ``deprivation_decile`` are carried, with ``"all"``/``0`` for it.
+    """
+    names = count_variables(results) if variables is None else list(variables)
+    chosen: dict[str, str] = {}
+    for name in sorted(names, key=lambda n: not n.endswith("_by_age")):
+        chosen.setdefault(_base(name), name)
+    ref = _reference(results)
+    out = {}
+    for base, var in chosen.items():
+        bands = [None] + ([OLDER_BANDS] if "age_band" in results[var].dims else [])
+        for age in bands:
+            kw = {} if age is None else {"age_bands": age}
+            per_zone = rate_per_1000(results, var, by=("zone",), **kw)
+            place = rate_per_1000(results, var, by=(), **kw)
+            da = _with_place(place, per_zone)
+            da.attrs["reference_option"] = ref
+            out[f"{base}_per_1000" + ("" if age is None else "_75plus")] = da
+    attrs = {k: v for k, v in results.attrs.items() if k in {"place", "scenario_name", "scenario_sha256", "seed"}}
+    attrs["reference_option"] = ref
+    return xr.Dataset(out, attrs=attrs)
+
+
+def _reference(obj: xr.Dataset | xr.DataArray, reference: str | None = None) -> str:
+    options = [str(o) for o in obj["option"].values]
+    ref = reference or obj.attrs.get("reference_option") or options[0]
+    if ref not in options:
+        raise TwinError("unknown reference option", field="reference", value=ref, hint=f"options: {options}")
+    return str(ref)
+
+
+def _difference(ind: xr.DataArray, reference: str | None, level: float, paired: bool) -> xr.Dataset:
+    from scipy import stats
+
+    for d in ("option", "replicate"):
+        if d not in ind.dims:
+            raise TwinError("indicator needs option and replicate dims", field=str(ind.name), value=ind.dims)
+    if not 0 < level < 1:
+        raise TwinError("must be between 0 and 1", field="level", value=level)
+    ref = _reference(ind, reference)
+    x = ind.astype("float64").reset_coords(drop=True)
+    n = x.sizes["replicate"]
+    q_level = 0.5 + level / 2
+    refx = x.sel(option=ref, drop=True)
+    diff = (x - refx).mean("replicate", skipna=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if n < 2:
+            se = xr.full_like(diff, np.nan)
+            half = se
+        elif paired:
+            se = (x - refx).std("replicate", ddof=1, skipna=False) / np.sqrt(n)
+            half = float(stats.t.ppf(q_level, n - 1)) * se
+        else:  # Welch: two independent samples of n replicates each
+            va = x.var("replicate", ddof=1, skipna=False) / n
+            vr = va.sel(option=ref, drop=True)
+            se = np.sqrt(va + vr)
+            df = (va + vr) ** 2 / (va**2 / (n - 1) + vr**2 / (n - 1))
+            q = xr.apply_ufunc(stats.t.ppf, q_level, df.fillna(n - 1))
+            half = xr.where(se > 0, q * se, 0.0)
+        ref_mean = refx.mean("replicate", skipna=False)
+        pct = 100.0 * diff / ref_mean.where(ref_mean != 0)
+    units = ind.attrs.get("units", "1")
+    long = ind.attrs.get("long_name", str(ind.name))
+    out = xr.Dataset(
+        {
+            "difference": diff.assign_attrs(units=units, long_name=f"mean difference from {ref}: {long}"),
+            "lower": (diff - half).assign_attrs(units=units, long_name=f"lower {level:.0%} bound of the difference"),
+            "upper": (diff + half).assign_attrs(units=units, long_name=f"upper {level:.0%} bound of the difference"),
+            "std_error": se.assign_attrs(units=units, long_name="standard error of the difference"),
+            "option_mean": x.mean("replicate", skipna=False).assign_attrs(units=units, long_name=f"mean across replicates: {long}"),
+            "reference_mean": ref_mean.assign_attrs(units=units, long_name=f"mean across replicates under {ref}"),
+            "percent_change": pct.assign_attrs(units="%", long_name=f"difference as a percentage of {ref}"),
+        },
+        attrs={
+            "indicator": str(ind.name),
+            "reference_option": ref,
+            "level": level,
+            "n_replicates": n,
+            "method": "paired t (common random numbers)" if paired else "Welch t (unpaired)",
+        },
+    )
+    if n < 2:
+        out.attrs["note"] = "interval undefined with 1 replicate; run more replicates for an interval"
+    return out
+
+
+def paired_difference(ind: xr.DataArray, reference: str | None = None, level: float = 0.95) -> xr.Dataset:
+    """Difference of each option from the reference, with a paired t interval.
+
+    Replicate ``r`` of every option shares its weather and random draws, so the per-replicate
+    differences ``d_r = x[option, r] - x[reference, r]`` are analysed directly:
+    ``mean(d) ± t_{n-1, (1+level)/2} · sd(d) / sqrt(n)``.
+
+    Parameters
+    ----------
+    ind
+        Indicator with ``option`` and ``replicate`` dims (any others, e.g. ``pathway`` and
+        ``zone``, are kept).
+    reference
+        Reference option; default ``ind.attrs["reference_option"]`` or the first option.
+    level
+        Confidence level of the interval.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``difference``, ``lower``, ``upper``, ``std_error``, ``option_mean``, ``reference_mean``
+        and ``percent_change`` over ``option`` (the reference included, with zero difference)
+        and the other dims of ``ind``. With one replicate the bounds are NaN and
+        ``attrs["note"]`` says why.
+    """
+    return _difference(ind, reference, level, paired=True)
+
+
+def unpaired_difference(ind: xr.DataArray, reference: str | None = None, level: float = 0.95) -> xr.Dataset:
+    """As :func:`paired_difference`, but with a Welch interval that ignores the pairing.
+
+    Shown for comparison: with common random numbers it is usually much wider than the paired
+    interval, because it counts the weather shared by both options as noise.
+    """
+    return _difference(ind, reference, level, paired=False)
+
+
+def _extra_labels(da: xr.DataArray | xr.Dataset, keep: Sequence[str]) -> Iterator[tuple[str, dict]]:
+    """Yield (suffix, selection) for every combination of dims not in ``keep``."""
+    extra = [d for d in da.dims if d not in keep]
+    for combo in itertools.product(*(list(da[d].values) for d in extra)):
+        sel = dict(zip(extra, combo, strict=True))
+        yield "".join(f"[{d}={v}]" for d, v in sel.items()), sel
+
+
+def summary_table(results: xr.Dataset, level: float = 0.95, *, ind: xr.Dataset | None = None) -> pd.DataFrame:
+    """One row per indicator × pathway × option for the whole place.
+
+    Columns: ``indicator, pathway, option, units, n_replicates, mean, lower, upper`` (mean across
+    replicates and its t interval), ``difference, difference_lower, difference_upper`` (paired,
+    from the reference option) and ``percent_change``. ``df.attrs`` holds the reference option
+    and the level.
+    """
+    import pandas as pd
+    from scipy import stats
+
+    ind = indicators(results) if ind is None else ind
+    rows = []
+    for name, da in ind.data_vars.items():
+        whole = da.sel(zone=PLACE, drop=True) if "zone" in da.dims else da
+        diff = paired_difference(whole, level=level)
+        n = whole.sizes["replicate"]
+        q = float(stats.t.ppf(0.5 + level / 2, n - 1)) if n > 1 else np.nan
+        mean = whole.mean("replicate", skipna=False)
+        half = q * whole.std("replicate", ddof=1, skipna=False) / np.sqrt(n) if n > 1 else mean * np.nan
+        for suffix, sel in _extra_labels(mean, ("option", "pathway")):
+            m, h, dsel = mean.sel(sel), half.sel(sel), diff.sel(sel)
+            for pathway, option in itertools.product(mean["pathway"].values, mean["option"].values):
+                at = {"pathway": pathway, "option": option}
+                rows.append({
+                    "indicator": f"{name}{suffix}", "pathway": str(pathway), "option": str(option),
+                    "units": da.attrs.get("units", ""), "n_replicates": n,
+                    "mean": float(m.sel(at)), "lower": float((m - h).sel(at)), "upper": float((m + h).sel(at)),
+                    "difference": float(dsel["difference"].sel(at)),
+                    "difference_lower": float(dsel["lower"].sel(at)),
+                    "difference_upper": float(dsel["upper"].sel(at)),
+                    "percent_change": float(dsel["percent_change"].sel(at)),
+                })
+    df = pd.DataFrame(rows)
+    df.attrs = {"reference_option": ind.attrs.get("reference_option", _reference(ind)), "level": level}
+    return df
+
+
+def _fmt(v: float) -> str:
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.1f}" if abs(v) >= 1 else f"{v:.2f}"
+
+
+def format_summary(df: pd.DataFrame, title: str | None = None) -> rich.table.Table:
+    """A :class:`rich.table.Table` of :func:`summary_table` for ``twin show``."""
+    from rich.table import Table
+
+    ref = df.attrs.get("reference_option", "reference")
+    level = df.attrs.get("level", 0.95)
+    table = Table(title=title or f"Indicators (mean and {level:.0%} interval; differences paired with {ref})")
+    for col, justify in [("indicator", "left"), ("pathway", "left"), ("option", "left"),
+                         ("mean [interval]", "right"), (f"difference from {ref} [paired]", "right"),
+                         ("change", "right"), ("units", "left")]:
+        table.add_column(col, justify=justify)
+    for r in df.itertuples(index=False):
+        is_ref = r.option == ref
+        table.add_row(
+            r.indicator, r.pathway, r.option,
+            f"{_fmt(r.mean)} [{_fmt(r.lower)}, {_fmt(r.upper)}]",
+            "reference" if is_ref else f"{_fmt(r.difference)} [{_fmt(r.difference_lower)}, {_fmt(r.difference_upper)}]",
+            "" if is_ref or not np.isfinite(r.percent_change) else f"{r.percent_change:+.1f} %",
+            r.units,
+        )
+    return table
+
+
+def tidy_indicators(ind: xr.Dataset) -> pd.DataFrame:
+    """Long table: ``option, pathway, replicate, zone, indicator, value, units``."""
+    import pandas as pd
+
+    frames = []
+    for name, da in ind.data_vars.items():
+        da = da.reset_coords(drop=True)
+        for suffix, sel in _extra_labels(da, (*_RUN_DIMS, "zone")):
+            sub = da.sel(sel, drop=True)
+            if "zone" not in sub.dims:
+                sub = sub.expand_dims(zone=[PLACE])
+            f = sub.transpose(*_RUN_DIMS, "zone").to_dataframe(name="value").reset_index()
+            f["indicator"] = f"{name}{suffix}"
+            f["units"] = da.attrs.get("units", "")
+            frames.append(f)
+    cols = ["option", "pathway", "replicate", "zone", "indicator", "value", "units"]
+    return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+
+def write_indicators_csv(results: xr.Dataset, path: str | os.PathLike[str], *, ind: xr.Dataset | None = None) -> Path:
+    """Write :func:`tidy_indicators` as CSV, atomically (temporary file, then rename)."""
+    path = Path(path)
+    df = tidy_indicators(indicators(results) if ind is None else ind)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            df.to_csv(fh, index=False, float_format="%.6g")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@xr.register_dataset_accessor("twin")
+class TwinAccessor:
+    """``ds.twin``: indicators, summaries and option differences of a results Dataset."""
+
+    def __init__(self, ds: xr.Dataset) -> None:
+        self._ds = ds
+
+    def indicators(self, variables: Sequence[str] | None = None) -> xr.Dataset:
+        """See :func:`indicators`."""
+        return indicators(self._ds, variables)
+
+    def rate_per_1000(self, var: str = "hot_day_exposure_by_age", by: str | Sequence[str] = ("zone", "age_band"),
+                      **kw) -> xr.DataArray:
+        """See :func:`rate_per_1000`."""
+        return rate_per_1000(self._ds, var, by, **kw)
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """See :func:`summary_table`."""
+        return summary_table(self._ds, level)
+
+    def paired_difference(self, var: str, reference: str | None = None, level: float = 0.95) -> xr.Dataset:
+        """Paired difference of ``var``: a variable of this Dataset without a ``time`` dim
+        (e.g. on an indicators Dataset), or else an indicator computed from these results."""
+        ds = self._ds
+        if var in ds.data_vars and "time" not in ds[var].dims and "age_band" not in ds[var].dims:
+            da = ds[var]
+        else:
+            ind = indicators(ds)
+            if var not in ind.data_vars:
+                raise TwinError("not an indicator", field=var,
+                                hint=f"indicators: {', '.join(map(str, ind.data_vars))}")
+            da = ind[var]
+        return paired_difference(da, reference, level)
