@@ -1,0 +1,358 @@
+"""A place: its grid layers, zones, services and resident population.
+
+A place directory holds five files a council could produce from its own data:
+
+``place.yaml``
+    name, description, crs (``EPSG:27700``), cell_size (m), region, climate_station, sources.
+``grid.nc``
+    CF NetCDF (dims ``y, x``; cell centres in metres): elevation (m), impervious, canopy,
+    building (fractions, units ``1``), residents (count per cell).
+``zones.geojson``
+    Polygons with properties code, name, urban_rural, deprivation_decile (extra properties kept).
+``services.geojson``
+    Points with properties id, type, name, capacity (per day), channels, opening_days.
+``population.csv``
+    Columns zone_code, sex, age (``0``..``89``, ``90+``), count.
+
+GeoJSON in WGS84 is reprojected to British National Grid on load; everything is checked
+and bad input raises :class:`~twin.errors.PlaceDataError` naming file, field and value.
+
+Examples
+--------
+>>> from twin.place import Place, resolve_place
+>>> place = Place.load(resolve_place("urban_borough"))   # doctest: +SKIP
+>>> print(place.summary())                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from twin import _place_io as pio
+from twin._names import CHANNELS, SERVICE_TYPES
+from twin.errors import PlaceDataError
+
+__all__ = [
+    "BUNDLED_PLACES_DIR",
+    "PLACE_FILES",
+    "Place",
+    "Service",
+    "Zone",
+    "list_places",
+    "resolve_place",
+]
+
+PLACE_FILES = ("place.yaml", "grid.nc", "zones.geojson", "services.geojson", "population.csv")
+ZONE_KEYS = ("code", "name", "urban_rural", "deprivation_decile")
+SERVICE_KEYS = ("id", "type", "name", "capacity", "channels", "opening_days")
+
+
+def _bundled_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    installed = here / "data" / "places"          # wheel: pyproject force-includes data/places here
+    return installed if installed.is_dir() else here.parent / "data" / "places"  # source checkout
+
+
+#: Directory of the places shipped with placetwin (``urban_borough``, ``rural_district``).
+BUNDLED_PLACES_DIR: Path = _bundled_dir()
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A neighbourhood (ward or output area): the unit results are reported by.
+
+    ``properties`` holds any extra GeoJSON properties, kept on a save/load round trip.
+    """
+
+    code: str
+    name: str
+    urban_rural: str
+    deprivation_decile: int
+    geometry: Any  # shapely Polygon | MultiPolygon, EPSG:27700 metres
+    properties: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A service point (GP practice, hub, library, alert channel...) with daily capacity."""
+
+    id: str
+    type: str
+    name: str
+    capacity: float
+    channels: tuple[str, ...]
+    opening_days: tuple[int, ...]
+    x: float
+    y: float
+    zone: str
+    properties: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Place:
+    """Grid layers, zones, services and population of one place (see module docstring)."""
+
+    name: str
+    meta: dict
+    grid: xr.Dataset
+    zones: tuple[Zone, ...]
+    services: tuple[Service, ...]
+    population: xr.DataArray
+    path: Path | None = None
+    checksums: Mapping[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def zone_codes(self) -> tuple[str, ...]:
+        """Zone codes in zone order (the order of ``population``'s ``zone`` axis)."""
+        return tuple(z.code for z in self.zones)
+
+    @cached_property
+    def zone_index(self) -> np.ndarray:
+        """``(y, x)`` int32 index into :attr:`zones` of each cell, ``-1`` outside all zones."""
+        from twin.grid import rasterize_zones
+
+        idx = rasterize_zones(self.zones, self.grid)
+        idx.setflags(write=False)
+        return idx
+
+    @property
+    def cell_size(self) -> float:
+        """Cell side in metres."""
+        return float(self.meta.get("cell_size") or self.grid.attrs.get("cell_size", 100.0))
+
+    @property
+    def residents(self) -> int:
+        """Total usual residents (from ``population``)."""
+        return int(self.population.sum())
+
+    def replace(self, **changes: Any) -> Place:
+        """A new Place with some fields replaced (the grid wholesale); caches are not carried over."""
+        return dataclasses.replace(self, **changes)
+
+    def summary(self) -> str:
+        """One line: name, residents, zones, services, area and description."""
+        area = sum(z.geometry.area for z in self.zones) / 1e6
+        desc = " ".join(str(self.meta.get("description", "")).split())
+        return (f"{self.name}: {self.residents:,} residents, {len(self.zones)} zones, "
+                f"{len(self.services)} services, {area:,.0f} km2" + (f" - {desc}" if desc else ""))
+
+    def __repr__(self) -> str:
+        ny, nx = self.grid.sizes.get("y", 0), self.grid.sizes.get("x", 0)
+        return (f"<Place {self.name!r}: {len(self.zones)} zones, {len(self.services)} services, "
+                f"{self.residents} residents, grid {ny}x{nx} @ {self.cell_size:g} m>")
+
+    # ------------------------------------------------------------------ I/O
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Place:
+        """Read and check a place directory.
+
+        Parameters
+        ----------
+        path
+            Directory holding the five place files.
+
+        Raises
+        ------
+        PlaceDataError
+            A file is missing or unreadable, or holds bad values; the message names
+            the file, the field and the value.
+        """
+        root = Path(path)
+        if not root.is_dir():
+            raise PlaceDataError("place directory does not exist", file=root,
+                                 hint=f"bundled places: {', '.join(p.name for p in list_places())}")
+        raw: dict[str, bytes] = {}
+        for name in PLACE_FILES:
+            f = root / name
+            if not f.is_file():
+                raise PlaceDataError("file is missing", file=f, hint=f"a place needs {', '.join(PLACE_FILES)}")
+            raw[name] = f.read_bytes()
+        checksums = {name: hashlib.sha256(data).hexdigest() for name, data in raw.items()}
+        meta = pio.read_meta(raw["place.yaml"], str(root / "place.yaml"))
+        grid = pio.check_grid(pio.read_grid(raw["grid.nc"], str(root / "grid.nc")),
+                              str(root / "grid.nc"), meta["cell_size"])
+        zones = _zones_from(pio.read_features(raw["zones.geojson"], str(root / "zones.geojson"),
+                                              ("Polygon", "MultiPolygon")), str(root / "zones.geojson"))
+        services = _services_from(pio.read_features(raw["services.geojson"], str(root / "services.geojson"),
+                                                    ("Point",)), zones, str(root / "services.geojson"))
+        population = pio.read_population(raw["population.csv"], str(root / "population.csv"),
+                                         tuple(z.code for z in zones))
+        return cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
+                   population=population, path=root, checksums=checksums)
+
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the five place files atomically (temporary directory, then rename).
+
+        Parameters
+        ----------
+        path
+            Target directory; must not exist unless ``overwrite`` is true.
+        overwrite
+            Replace an existing directory.
+
+        Returns
+        -------
+        pathlib.Path
+            The directory written; ``Place.load`` of it gives back this place.
+        """
+        target = Path(path)
+        if target.exists() and not overwrite:
+            raise PlaceDataError("already exists; pass overwrite=True to replace it", file=target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        try:
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a place directory is ordinary data
+            self._write_files(tmp)
+            if target.exists():
+                old = target.with_name(f".{target.name}.old-{os.getpid()}")
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+    def _write_files(self, d: Path) -> None:
+        import yaml
+
+        meta = {"name": self.name, **{k: v for k, v in self.meta.items() if k != "name"}}
+        (d / "place.yaml").write_text(yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100),
+                                      encoding="utf-8")
+        pio.write_grid(self.grid, d / "grid.nc")
+        pio.write_features([(z.geometry, {"code": z.code, "name": z.name, "urban_rural": z.urban_rural,
+                                          "deprivation_decile": int(z.deprivation_decile), **z.properties})
+                            for z in self.zones], d / "zones.geojson")
+        import shapely
+
+        pio.write_features([(shapely.Point(s.x, s.y),
+                             {"id": s.id, "type": s.type, "name": s.name, "capacity": _num(s.capacity),
+                              "channels": list(s.channels), "opening_days": list(s.opening_days),
+                              **s.properties}) for s in self.services], d / "services.geojson")
+        pio.write_population(self.population, d / "population.csv")
+
+
+def _num(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else float(v)
+
+
+def _zones_from(features: list, file: str) -> tuple[Zone, ...]:
+    import shapely
+
+    zones, seen = [], set()
+    for i, (geom, props) in enumerate(features):
+        where = f"features[{i}]"
+        pio.check_mapping(props, ZONE_KEYS, file, where)
+        code = props["code"]
+        if not isinstance(code, str) or not code:
+            raise pio.fail(file, f"{where}.properties.code", "must be a non-empty string", code)
+        if code in seen:
+            raise pio.fail(file, f"{where}.properties.code", "duplicate zone code", code)
+        seen.add(code)
+        ur = props["urban_rural"]
+        if ur not in ("urban", "rural"):
+            raise pio.fail(file, f"{code}.urban_rural", "is not valid", ur, hint="use 'urban' or 'rural'")
+        dec = pio.as_int(props["deprivation_decile"])
+        if dec is None or not 1 <= dec <= 10:
+            raise pio.fail(file, f"{code}.deprivation_decile", "must be an integer 1..10",
+                           props["deprivation_decile"])
+        if geom.is_empty or not shapely.is_valid(geom):
+            raise pio.fail(file, f"{code}.geometry", "is not a valid polygon",
+                           shapely.is_valid_reason(geom), hint="fix self-intersections (e.g. buffer(0) in a GIS)")
+        extra = {k: v for k, v in props.items() if k not in ZONE_KEYS}
+        zones.append(Zone(code=code, name=str(props["name"]), urban_rural=ur, deprivation_decile=dec,
+                          geometry=geom, properties=extra))
+    if not zones:
+        raise pio.fail(file, "features", "holds no zones", has_value=False)
+    return tuple(zones)
+
+
+def _services_from(features: list, zones: tuple[Zone, ...], file: str) -> tuple[Service, ...]:
+    import shapely
+
+    out, seen = [], set()
+    for i, (geom, props) in enumerate(features):
+        where = f"features[{i}]"
+        pio.check_mapping(props, SERVICE_KEYS, file, where)
+        sid = str(props["id"])
+        if sid in seen:
+            raise pio.fail(file, f"{where}.properties.id", "duplicate service id", sid)
+        seen.add(sid)
+        if props["type"] not in SERVICE_TYPES:
+            raise pio.fail(file, f"{sid}.type", "is not a known service type", props["type"],
+                           hint=f"use one of {', '.join(SERVICE_TYPES)}")
+        cap = props["capacity"]
+        if isinstance(cap, bool) or not isinstance(cap, (int, float)) or not np.isfinite(cap):
+            raise pio.fail(file, f"{sid}.capacity", "must be a number per day", cap)
+        if cap < 0:
+            raise pio.fail(file, f"{sid}.capacity", "must not be negative", cap)
+        chans = props["channels"]
+        if isinstance(chans, str):
+            chans = [chans]
+        bad = [c for c in (chans if isinstance(chans, list) else [chans]) if c not in CHANNELS]
+        if bad or not chans:
+            raise pio.fail(file, f"{sid}.channels", "is not a known channel", bad[0] if bad else chans,
+                           hint=f"use {', '.join(CHANNELS)}")
+        days = pio.parse_days(props["opening_days"])
+        if days is None:
+            raise pio.fail(file, f"{sid}.opening_days", "is not a list of days", props["opening_days"],
+                           hint="use 0=Mon..6=Sun or 'Mon'..'Sun'")
+        x, y = float(geom.x), float(geom.y)
+        zone = next((z.code for z in zones if shapely.intersects_xy(z.geometry, x, y)), None)
+        if zone is None:
+            raise pio.fail(file, f"{sid}.geometry", "service outside the place (in no zone)",
+                           (round(x, 1), round(y, 1)))
+        extra = {k: v for k, v in props.items() if k not in SERVICE_KEYS and k != "zone"}
+        out.append(Service(id=sid, type=props["type"], name=str(props["name"]), capacity=float(cap),
+                           channels=tuple(dict.fromkeys(chans)), opening_days=days, x=x, y=y, zone=zone,
+                           properties=extra))
+    return tuple(out)
+
+
+def resolve_place(name_or_path: str | os.PathLike[str], base_dir: Path | None = None) -> Path:
+    """Find a place directory: a path (relative to ``base_dir``, then the cwd) or a bundled name.
+
+    Raises
+    ------
+    PlaceDataError
+        Nothing of that name exists; the message lists the bundled places.
+    """
+    text = str(name_or_path)
+    candidates = []
+    p = Path(text).expanduser()
+    if p.is_absolute():
+        candidates.append(p)
+    else:
+        if base_dir is not None:
+            candidates.append(Path(base_dir) / p)
+        candidates.append(Path.cwd() / p)
+    if os.sep not in text and "/" not in text:
+        candidates.append(BUNDLED_PLACES_DIR / text)
+    for c in candidates:
+        if c.is_dir():
+            return c
+    names = ", ".join(q.name for q in list_places()) or "none"
+    raise PlaceDataError("no such place directory or bundled place", field="place", value=text,
+                         hint=f"bundled places: {names}")
+
+
+def list_places() -> list[Path]:
+    """Directories of the bundled places, sorted by name."""
+    if not BUNDLED_PLACES_DIR.is_dir():
+        return []
+    return sorted(p for p in BUNDLED_PLACES_DIR.iterdir() if p.is_dir() and (p / "place.yaml").is_file())
