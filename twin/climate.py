@@ -1,0 +1,333 @@
+"""Climate drivers of a place: pathways, weather, local modulation, heat indices.
+
+This is the public face of the climate layer; the parts live in
+:mod:`twin.pathways` (pathways, stations), :mod:`twin.weather` (generator) and
+:mod:`twin.climate_io` (CF NetCDF reader). Here:
+
+* :func:`local_offsets` -- per-cell Tmax/Tmin offsets (heat island, canopy, cool roofs)
+  relative to the weather station's surroundings;
+* :class:`ClimateDrivers` / :func:`make_drivers` -- daily weather for a place and pathway;
+* :func:`heat_indices` -- yearly heat indices via xclim.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from twin.climate_io import read_cf
+from twin.errors import ClimateDataError
+from twin.pathways import PATHWAYS, STATIONS, Pathway, PathwayScaling, StationClimate, get_pathway, get_station
+from twin.weather import WeatherParams, generate_weather
+
+__all__ = [
+    "PATHWAYS",
+    "STATIONS",
+    "ClimateDrivers",
+    "ClimateParams",
+    "ModulationParams",
+    "Pathway",
+    "PathwayScaling",
+    "StationClimate",
+    "WeatherParams",
+    "generate_weather",
+    "heat_indices",
+    "local_offsets",
+    "make_drivers",
+    "read_cf",
+]
+
+
+@dataclass(frozen=True)
+class ModulationParams:
+    """How land cover changes local Tmax/Tmin (degC) relative to the station's surroundings.
+
+    Urban intensity of a cell is ``u = w_impervious * impervious + w_building * building``
+    (about 1 for a dense centre: 90 % sealed, 50 % built). Offsets:
+
+    ``tasmin_offset = uhi_night * (u - u_ref) - canopy_night * 10 * (canopy - canopy_ref)
+    - cool_roof_night * building * cool_roof`` and likewise for ``tasmax_offset`` with the
+    day coefficients.
+
+    Attributes
+    ----------
+    uhi_night
+        Nocturnal heat island of a dense centre (u=1) vs rural land, degC: London's average
+        peak ~3 degC, up to 7 on still nights (Graves et al. 2001 / LCCP; FACTS.md s3, S/H).
+    uhi_day
+        Daytime heat island of a dense centre, degC (L: a third of the night value; European
+        mean UHI 1.5 degC, Iungman et al. 2023).
+    w_impervious, w_building
+        Weights of impervious and building fraction in ``u`` (L).
+    reference_urbanness
+        ``u`` of the station's surroundings. Default 1/3 is Heathrow: its ~1 degC UHI over
+        the ~3 degC London average peak (FACTS.md s3, D). :func:`make_drivers` uses the
+        station's own value (rural stations ~0.05, L).
+    canopy_day
+        Daytime cooling per +10 % canopy cover, degC: 0.6 (Marando et al. 2022, S(D)/M).
+    canopy_night
+        Night-time cooling per +10 % canopy, degC (L: 0.1; small because air under trees can
+        be warmer at night, Knight et al. 2021, FACTS.md s3).
+    reference_canopy
+        Canopy fraction of the station's surroundings (L: 0.1, open airfield land).
+    cool_roof_day, cool_roof_night
+        Cooling for a cell fully covered by fully treated roofs, degC; scaled by
+        ``building * cool_roof`` (L: assumption, FACTS.md has no figure; 1.0 / 0.3).
+    """
+
+    uhi_night: float = 3.0
+    uhi_day: float = 1.0
+    w_impervious: float = 0.75
+    w_building: float = 0.5
+    reference_urbanness: float = 1.0 / 3.0
+    canopy_day: float = 0.6
+    canopy_night: float = 0.1
+    reference_canopy: float = 0.1
+    cool_roof_day: float = 1.0
+    cool_roof_night: float = 0.3
+    source: str = ("Graves et al. 2001/LCCP (UHI); Marando et al. 2022 (canopy); "
+                   "Knight et al. 2021 (night canopy); cool roofs: assumption (L)")
+
+
+@dataclass(frozen=True)
+class ClimateParams:
+    """All parameters of the climate layer, as :func:`make_drivers` takes them."""
+
+    weather: WeatherParams = field(default_factory=WeatherParams)
+    modulation: ModulationParams | None = None  # None: defaults with the station's urbanness
+
+
+def _layer(grid: xr.Dataset, name: str, required: bool = True) -> np.ndarray:
+    if name not in grid:
+        if required:
+            raise ClimateDataError("grid layer missing", field=name, hint="need impervious, canopy, building")
+        return np.zeros((grid.sizes["y"], grid.sizes["x"]))
+    v = np.asarray(grid[name].transpose("y", "x").values, dtype=np.float64)
+    if np.isnan(v).any() or (v < 0).any() or (v > 1).any():
+        bad = v[np.isnan(v) | (v < 0) | (v > 1)][0]
+        raise ClimateDataError("fraction must be within 0..1", field=name, value=float(bad))
+    return v
+
+
+def local_offsets(grid: xr.Dataset, params: ModulationParams | None = None) -> xr.Dataset:
+    """Per-cell offsets of daily Tmax and Tmin from the station series, degC.
+
+    Parameters
+    ----------
+    grid
+        Place grid (dims ``y``, ``x``) with ``impervious``, ``canopy``, ``building``
+        fractions and optionally ``cool_roof`` (fraction of roof area treated; 0 if absent).
+    params
+        :class:`ModulationParams` (defaults: Heathrow-like station surroundings).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``tasmax_offset``, ``tasmin_offset`` (y, x), float64, ``units = degC``. Cells as
+        urban as the station's surroundings get 0, rural cells slightly negative.
+    """
+    p = params or ModulationParams()
+    imp, bld, can = (_layer(grid, n) for n in ("impervious", "building", "canopy"))
+    roof = _layer(grid, "cool_roof", required=False)
+    u = p.w_impervious * imp + p.w_building * bld - p.reference_urbanness
+    dcan = 10.0 * (can - p.reference_canopy)  # tens of percent
+    roof_area = bld * roof
+    tx = p.uhi_day * u - p.canopy_day * dcan - p.cool_roof_day * roof_area
+    tn = p.uhi_night * u - p.canopy_night * dcan - p.cool_roof_night * roof_area
+    coords = {c: grid.coords[c] for c in ("y", "x") if c in grid.coords}
+    attrs = {"units": "degC", "source": p.source}
+    return xr.Dataset(
+        {"tasmax_offset": (("y", "x"), tx, {**attrs, "long_name": "Local offset of daily maximum temperature"}),
+         "tasmin_offset": (("y", "x"), tn, {**attrs, "long_name": "Local offset of daily minimum temperature"})},
+        coords=coords,
+    )
+
+
+@dataclass
+class ClimateDrivers:
+    """Daily weather for a place: a station series plus per-cell offsets, or a grid.
+
+    Attributes
+    ----------
+    weather
+        ``tasmax``, ``tasmin``, ``pr`` with dims ``(time,)`` or ``(time, y, x)``.
+    offsets
+        ``tasmax_offset``, ``tasmin_offset`` (y, x), zero for gridded weather.
+    """
+
+    weather: xr.Dataset
+    offsets: xr.Dataset
+    _tx: np.ndarray = field(init=False, repr=False)
+    _tn: np.ndarray = field(init=False, repr=False)
+    _ox: np.ndarray = field(init=False, repr=False)
+    _on: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        gridded = self.weather["tasmax"].ndim == 3
+        order = ("time", "y", "x") if gridded else ("time",)
+        self._tx = np.asarray(self.weather["tasmax"].transpose(*order).values, dtype=np.float64)
+        self._tn = np.asarray(self.weather["tasmin"].transpose(*order).values, dtype=np.float64)
+        if gridded:
+            self._tx = self._tx.reshape(self._tx.shape[0], -1)
+            self._tn = self._tn.reshape(self._tn.shape[0], -1)
+        self._ox = np.ascontiguousarray(self.offsets["tasmax_offset"].transpose("y", "x").values,
+                                        dtype=np.float64).ravel()
+        self._on = np.ascontiguousarray(self.offsets["tasmin_offset"].transpose("y", "x").values,
+                                        dtype=np.float64).ravel()
+
+    @property
+    def time(self) -> pd.DatetimeIndex:
+        """The days of the series."""
+        return pd.DatetimeIndex(self.weather["time"].values)
+
+    @property
+    def gridded(self) -> bool:
+        """True when the weather itself varies by cell."""
+        return self._tx.ndim == 2
+
+    def cell_temperatures(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Local (tasmax, tasmin) of every cell on day index ``t``: flat ``(ny*nx,)`` float64."""
+        return self._tx[t] + self._ox, self._tn[t] + self._on
+
+
+def _apply_delta(ds: xr.Dataset, pw: Pathway) -> xr.Dataset:
+    """Add a pathway's delta to user-brought (observed/baseline) data: delta method."""
+    doy = pd.DatetimeIndex(ds["time"].values).day_of_year.to_numpy()
+    dt, dpr = pw.delta(doy)
+    out = ds.copy()
+    dt_da = xr.DataArray(dt, dims="time")
+    for v in ("tasmax", "tasmin"):
+        out[v] = (ds[v] + dt_da).assign_attrs(ds[v].attrs)
+    if "pr" in ds:
+        out["pr"] = (ds["pr"] * xr.DataArray(np.maximum(0.0, 1.0 + dpr), dims="time")).assign_attrs(ds["pr"].attrs)
+    out.attrs.update(pathway=pw.name, pathway_delta=(
+        f"delta method: {pw.name} added to the file's data (summer {pw.tas_summer:+.2f} degC, "
+        f"winter {pw.tas_winter:+.2f} degC, rain summer {pw.pr_summer:+.1%}, winter {pw.pr_winter:+.1%})"))
+    return out
+
+
+def _on_place_grid(ds: xr.Dataset, grid: xr.Dataset, path) -> xr.Dataset:
+    """Gridded file onto the place grid: as is if the same cells, else nearest cell within bounds."""
+    gy, gx = grid["y"].values, grid["x"].values
+    fy, fx = ds["y"].values, ds["x"].values
+    if fy.shape == gy.shape and fx.shape == gx.shape and np.allclose(fy, gy) and np.allclose(fx, gx):
+        return ds.assign_coords(y=gy, x=gx)
+    tol_y = np.abs(np.diff(fy)).max() / 2 if fy.size > 1 else 0.0
+    tol_x = np.abs(np.diff(fx)).max() / 2 if fx.size > 1 else 0.0
+    outside = (gy.min() < fy.min() - tol_y or gy.max() > fy.max() + tol_y
+               or gx.min() < fx.min() - tol_x or gx.max() > fx.max() + tol_x)
+    if outside:
+        raise ClimateDataError("gridded climate does not cover the place grid", file=path, field="y/x",
+                               value=f"file x {fx.min():.0f}..{fx.max():.0f}, y {fy.min():.0f}..{fy.max():.0f}",
+                               hint=f"place x {gx.min():.0f}..{gx.max():.0f}, y {gy.min():.0f}..{gy.max():.0f}")
+    out = ds.sortby(["y", "x"]).sel(y=gy, x=gx, method="nearest").assign_coords(y=gy, x=gx)
+    out.attrs["regridding"] = "nearest cell of the file's grid (twin.climate.make_drivers)"
+    return out
+
+
+def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, *,
+                 source: str | Path | None = None, params: ClimateParams | None = None) -> ClimateDrivers:
+    """Daily climate drivers for a place under a pathway.
+
+    Parameters
+    ----------
+    place
+        Object with ``.grid`` (y, x layers) and ``.meta["climate_station"]``.
+    pathway
+        Name in :data:`PATHWAYS` or a :class:`Pathway`.
+    time
+        The days wanted (``pd.DatetimeIndex``, consecutive).
+    rng
+        Generator for the weather draws (unused when reading a file).
+    source
+        ``None`` or ``"generator"``: :func:`generate_weather` at the place's station. A path:
+        :func:`read_cf`; a ``(time,)`` series gets the local offsets added; a ``(time, y, x)``
+        grid on the place's cells is used as is (offsets zero); another grid is sampled at the
+        nearest file cell if it covers the place, else ClimateDataError. The pathway delta is
+        then added to the file's data (delta method), recorded in ``weather.attrs``.
+    params
+        :class:`ClimateParams`.
+    """
+    p = params or ClimateParams()
+    pw = get_pathway(pathway)
+    grid = place.grid
+    if source is None or str(source) == "generator":
+        station = get_station(place.meta.get("climate_station", ""))
+    else:
+        name = place.meta.get("climate_station")
+        station = STATIONS.get(str(name).lower()) if name else None
+    mod = p.modulation or ModulationParams(
+        reference_urbanness=station.urbanness if station else ModulationParams.reference_urbanness)
+    offsets = local_offsets(grid, mod)
+    idx = pd.DatetimeIndex(time).normalize()
+    if source is None or str(source) == "generator":
+        return ClimateDrivers(generate_weather(station, pw, idx, rng, p.weather), offsets)
+
+    ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
+    missing = idx.difference(pd.DatetimeIndex(ds["time"].values))
+    if len(missing):
+        raise ClimateDataError("file does not cover the requested days", file=source, field="time",
+                               value=f"{len(missing)} days missing, first {missing[0].date()}")
+    ds = ds.sel(time=idx.values)
+    dims = set(ds["tasmax"].dims)
+    if dims == {"time"}:
+        pass
+    elif dims == {"time", "y", "x"}:
+        ds = _on_place_grid(ds, grid, source).transpose("time", "y", "x")
+        offsets = xr.zeros_like(offsets).assign_attrs(offsets.attrs)
+        for v in offsets:
+            offsets[v].attrs.update(units="degC", long_name=f"{v} (zero: weather is gridded)")
+    else:
+        raise ClimateDataError("climate variables must have dims (time,) or (time, y, x)", file=source,
+                               field="tasmax", value=tuple(ds["tasmax"].dims))
+    return ClimateDrivers(_apply_delta(ds, pw), offsets)
+
+
+def heat_indices(weather: xr.Dataset, *, region: str | None = None, hot_days=(28.0, 30.0),
+                 window: int = 2, tropical: float = 20.0, freq: str = "YS") -> xr.Dataset:
+    """Yearly heat indices via xclim (``xclim.indices``), per cell if the weather is gridded.
+
+    Parameters
+    ----------
+    weather
+        ``tasmax``, ``tasmin`` in degC with a daily ``time``.
+    region
+        Region for heat-health thresholds (:data:`twin.hazards.HEAT_THRESHOLDS`); default
+        London's (32, 18).
+    hot_days
+        Thresholds for ``tx_days_above`` (days with Tmax > t), degC.
+    window
+        Minimum days above both thresholds for a heat wave (2: the old Level-2 trigger).
+    tropical
+        Tropical-night threshold (Tmin > 20 degC).
+    freq
+        Resampling frequency ("YS": per calendar year).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``tx_days_above_28``, ``tx_days_above_30``, ``heat_wave_frequency``,
+        ``heat_wave_max_length``, ``tropical_nights`` per period.
+    """
+    import xclim.indices as xi
+
+    from twin.hazards import thresholds_for
+
+    day, night = thresholds_for(region or "London")
+    tx = weather["tasmax"].assign_attrs(units="degC")
+    tn = weather["tasmin"].assign_attrs(units="degC")
+    out = {}
+    for t in hot_days:
+        out[f"tx_days_above_{t:g}"] = xi.tx_days_above(tx, thresh=f"{t} degC", freq=freq, op=">")
+    hw = dict(thresh_tasmin=f"{night} degC", thresh_tasmax=f"{day} degC", window=window, freq=freq, op=">=")
+    out["heat_wave_frequency"] = xi.heat_wave_frequency(tn, tx, **hw)
+    out["heat_wave_max_length"] = xi.heat_wave_max_length(tn, tx, **hw)
+    out["tropical_nights"] = xi.tn_days_above(tn, thresh=f"{tropical} degC", freq=freq, op=">")
+    ds = xr.Dataset(out)
+    ds.attrs.update(source="xclim.indices", region=region or "London",
+                    heat_thresholds_degC=f"{day}/{night}")
+    return ds

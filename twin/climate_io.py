@@ -1,0 +1,175 @@
+"""Reading daily climate data from CF NetCDF files, with units converted at the boundary.
+
+:func:`read_cf` returns ``tasmax``/``tasmin`` in degC and ``pr`` in mm day-1 whatever the
+file used (K, degF; kg m-2 s-1, mm/d ...), and refuses anything it cannot vouch for with a
+:class:`~twin.errors.ClimateDataError` naming the file, the variable and the bad value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from twin.errors import ClimateDataError
+from twin.weather import CF_ATTRS
+
+__all__ = ["read_cf", "TEMPERATURE_UNITS", "PRECIPITATION_UNITS", "PLAUSIBLE"]
+
+#: Accepted temperature units -> (scale, offset) to degC.
+TEMPERATURE_UNITS = {
+    **dict.fromkeys(["degC", "deg_C", "degrees_C", "degree_C", "degreeC", "celsius", "Celsius",
+                     "C", "°C", "degrees_Celsius"], (1.0, 0.0)),
+    **dict.fromkeys(["K", "kelvin", "Kelvin", "degK", "deg_K"], (1.0, -273.15)),
+    **dict.fromkeys(["degF", "deg_F", "fahrenheit", "Fahrenheit", "°F", "degrees_F"],
+                    (5.0 / 9.0, -32.0 * 5.0 / 9.0)),
+}
+#: Accepted precipitation units -> factor to mm day-1 (a daily total in mm or kg m-2 counts
+#: as mm day-1, since the time step is one day; 1 kg m-2 of water = 1 mm).
+PRECIPITATION_UNITS = {
+    **dict.fromkeys(["mm day-1", "mm/day", "mm d-1", "mm/d", "mm day^-1", "mm day**-1", "mm",
+                     "kg m-2", "kg m-2 day-1", "kg m-2 d-1", "mm.day-1"], 1.0),
+    **dict.fromkeys(["kg m-2 s-1", "kg/m2/s", "kg m**-2 s**-1", "mm s-1", "mm/s"], 86_400.0),
+    **dict.fromkeys(["m day-1", "m/day", "m d-1", "m"], 1000.0),
+}
+#: Plausible ranges after conversion (degC, degC, mm day-1); UK records are 40.3 / -27.2 degC
+#: and ~341 mm in a day (Met Office), so these only catch unit and coding errors.
+PLAUSIBLE = {"tasmax": (-60.0, 60.0), "tasmin": (-60.0, 60.0), "pr": (0.0, 1000.0)}
+
+_STANDARD_NAMES = {
+    "tasmax": ({"air_temperature"}, "maximum"),
+    "tasmin": ({"air_temperature"}, "minimum"),
+    "pr": ({"precipitation_flux", "lwe_precipitation_rate", "precipitation_amount",
+            "lwe_thickness_of_precipitation_amount"}, None),
+}
+
+
+def _find(ds: xr.Dataset, name: str, path: Path) -> xr.DataArray:
+    if name in ds.data_vars:
+        return ds[name]
+    names, method = _STANDARD_NAMES.get(name, (set(), None))
+    for var in ds.data_vars.values():
+        if var.attrs.get("standard_name") in names and (
+                method is None or method in str(var.attrs.get("cell_methods", ""))):
+            return var
+    raise ClimateDataError("variable not found (by name or CF standard_name)", file=path, field=name,
+                           hint=f"file has {sorted(map(str, ds.data_vars))}")
+
+
+def _convert(da: xr.DataArray, name: str, path: Path) -> xr.DataArray:
+    units = str(da.attrs.get("units", "")).strip()
+    if name in ("tasmax", "tasmin"):
+        table, target = TEMPERATURE_UNITS, "degC"
+    else:
+        table, target = PRECIPITATION_UNITS, "mm day-1"
+    if units not in table:
+        raise ClimateDataError("unknown or missing units", file=path, field=f"{name}.units", value=units,
+                               hint=f"use one of {sorted(set(table))[:8]}...")
+    factor = table[units]
+    if isinstance(factor, tuple):
+        values = da.values.astype(np.float64) * factor[0] + factor[1]
+    else:
+        values = da.values.astype(np.float64) * factor
+    out = da.copy(data=values)
+    out.attrs = dict(CF_ATTRS[name])
+    if units != target:
+        out.attrs["converted_from"] = units
+    return out
+
+
+def _check_time(ds: xr.Dataset, path: Path) -> pd.DatetimeIndex:
+    if "time" not in ds.coords:
+        raise ClimateDataError("no time coordinate", file=path, field="time")
+    values = ds["time"].values
+    if not np.issubdtype(values.dtype, np.datetime64):
+        raise ClimateDataError("time is not a standard-calendar date", file=path, field="time",
+                               value=str(values[:1]), hint="use a gregorian/standard calendar")
+    t = pd.DatetimeIndex(values)
+    days = t.values.astype("datetime64[D]").astype(np.int64)
+    step = np.diff(days)
+    if (step <= 0).any():
+        i = int(np.argmax(step <= 0)) + 1
+        raise ClimateDataError("time is not strictly increasing", file=path, field="time",
+                               value=str(t[i]))
+    if (step != 1).any():
+        i = int(np.argmax(step != 1)) + 1
+        raise ClimateDataError("time is not daily (gap or sub-daily step)", file=path, field="time",
+                               value=str(t[i]), hint="give one value per consecutive day")
+    return t.normalize()
+
+
+def read_cf(path, *, variables: Sequence[str] = ("tasmax", "tasmin", "pr"),
+            optional: Sequence[str] = ()) -> xr.Dataset:
+    """Read daily climate variables from a CF NetCDF file (h5netcdf engine).
+
+    Parameters
+    ----------
+    path
+        NetCDF4/HDF5 file.
+    variables
+        Names wanted: ``tasmax``, ``tasmin``, ``pr``. Each is found by variable name or by
+        CF ``standard_name`` (+ ``cell_methods`` maximum/minimum for temperatures).
+    optional
+        Names in ``variables`` that may be absent without error.
+
+    Returns
+    -------
+    xarray.Dataset
+        The variables renamed to ``tasmax``/``tasmin``/``pr``, in degC and mm day-1 with CF
+        attributes, daily ``time`` normalised to midnight; attr ``source_file``.
+
+    Raises
+    ------
+    ClimateDataError
+        Missing file or variable, unknown units, NaN values, non-daily or non-monotonic
+        time, implausible values (outside :data:`PLAUSIBLE`, or tasmax < tasmin).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ClimateDataError("climate file not found", file=path)
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as raw:
+            ds = raw.load()
+    except (OSError, ValueError) as exc:
+        raise ClimateDataError(f"cannot read as NetCDF ({type(exc).__name__})", file=path,
+                               hint="give a NetCDF4/HDF5 file with CF metadata") from None
+    t = _check_time(ds, path)
+    out = {}
+    for name in variables:
+        if name not in CF_ATTRS:
+            raise ClimateDataError("unsupported variable", field="variables", value=name,
+                                   hint=f"valid: {', '.join(CF_ATTRS)}")
+        try:
+            da = _find(ds, name, path)
+        except ClimateDataError:
+            if name in optional:
+                continue
+            raise
+        if "time" not in da.dims:
+            raise ClimateDataError("variable has no time dimension", file=path, field=name,
+                                   value=da.dims)
+        da = _convert(da, name, path)
+        bad = np.isnan(da.values)
+        if bad.any():
+            i = np.unravel_index(int(np.argmax(bad)), bad.shape)[da.dims.index("time")]
+            raise ClimateDataError(f"{int(bad.sum())} missing (NaN) values", file=path, field=name,
+                                   value=f"first at {t[i].date()}", hint="fill or drop the gaps")
+        lo, hi = PLAUSIBLE[name]
+        out_of = (da.values < lo) | (da.values > hi)
+        if out_of.any():
+            v = float(da.values[out_of][0])
+            raise ClimateDataError(f"implausible value (valid {lo}..{hi} {da.attrs['units']} after "
+                                   "unit conversion)", file=path, field=name, value=v)
+        out[name] = da.drop_vars([c for c in da.coords if c not in da.dims])
+    if "tasmax" in out and "tasmin" in out:
+        diff = out["tasmax"].values - out["tasmin"].values
+        if (diff < 0).any():
+            i = np.unravel_index(int(np.argmin(diff)), diff.shape)[out["tasmax"].dims.index("time")]
+            raise ClimateDataError("tasmax below tasmin", file=path, field="tasmax",
+                                   value=f"{t[i].date()}: {float(np.min(diff)):+.2f} degC")
+    result = xr.Dataset(out).assign_coords(time=t.values)
+    result.attrs = {"source_file": str(path), "source": str(ds.attrs.get("source", path.name))}
+    return result
