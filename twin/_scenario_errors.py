@@ -26,7 +26,7 @@ from pydantic.fields import FieldInfo
 from twin._yaml_lines import LineMap, _dotted
 from twin.errors import _MISSING, ScenarioError
 
-__all__ = ["convert", "first_error"]
+__all__ = ["convert", "first_error", "sort_errors"]
 
 
 def convert(
@@ -45,8 +45,12 @@ def convert(
     out = []
     for err in exc.errors(include_url=False):
         out.append(_one(err, root, data, lines, file, prefix))
-    out.sort(key=lambda e: e.line or 0)
-    return out
+    return sort_errors(out)
+
+
+def sort_errors(errors: list[ScenarioError]) -> list[ScenarioError]:
+    """File order, with "missing key" errors last: they are often the echo of a misspelt key."""
+    return sorted(errors, key=lambda e: (e.message.startswith("missing required key"), e.line or 0))
 
 
 def first_error(errors: Sequence[ScenarioError]) -> ScenarioError:

@@ -61,7 +61,7 @@ def load_with_lines(text: str, file: str = "<string>") -> tuple[Any, LineMap]:
         document, or a key repeated in one mapping (``safe_load`` would keep
         the last silently).
     """
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
@@ -91,6 +91,21 @@ def load_with_lines(text: str, file: str = "<string>") -> tuple[Any, LineMap]:
     finally:
         loader.dispose()
     return data, lines
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose impossible dates (2030-02-30) are YAML errors with a line, not a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid date ({exc})", node.start_mark
+            ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 def _walk(node: yaml.Node, path: KeyPath, lines: LineMap, file: str) -> None:

@@ -49,7 +49,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from twin._scenario_errors import convert, first_error
+from twin._scenario_errors import convert, first_error, sort_errors
 from twin._yaml_lines import LineMap, load_with_lines
 from twin.errors import ScenarioError
 
@@ -334,8 +334,7 @@ def _model_params(data: dict, lines: LineMap, file: str, errors: list[ScenarioEr
     try:
         return Params.model_validate(parameters)
     except ValidationError as exc:
-        errors.extend(convert(exc, Params, parameters, lines, file, prefix=("parameters",)))
-        errors.sort(key=lambda e: e.line or 0)
+        errors[:] = sort_errors(errors + convert(exc, Params, parameters, lines, file, prefix=("parameters",)))
         return None
 
 

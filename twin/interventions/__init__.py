@@ -141,6 +141,8 @@ class Intervention:
     name: ClassVar[str]
     Params: ClassVar[type[InterventionParams]]
     description: ClassVar[str] = ""
+    #: Smallest valid parameters, for docs, ``twin schema`` examples and the per-entry tests.
+    example: ClassVar[dict[str, Any]] = {}
 
     def apply(self, place: Any, params: InterventionParams, zones: tuple[str, ...]) -> Any:
         """Return a new Place with the intervention applied in ``zones`` (pure)."""

@@ -60,6 +60,8 @@ class CoolRoofs(Intervention):
     Params: ClassVar[type[InterventionParams]] = CoolRoofsParams
     description: ClassVar[str] = "Raise the treated share of roof area (`cool_roof` layer) to `coverage` in the targeted zones."
 
+    example: ClassVar[dict[str, Any]] = {"coverage": 0.5}
+
     def apply(self, place: Any, params: CoolRoofsParams, zones: tuple[str, ...]) -> Any:
         """Return a copy of ``place`` with the ``cool_roof`` layer raised in ``zones``."""
         _, new = _new_layer(place, params, zones)

@@ -70,6 +70,8 @@ class TreeCanopy(Intervention):
     Params: ClassVar[type[InterventionParams]] = TreeCanopyParams
     description: ClassVar[str] = "Raise tree canopy cover by `increase` (capped) in the targeted zones."
 
+    example: ClassVar[dict[str, Any]] = {"increase": 0.1}
+
     def apply(self, place: Any, params: TreeCanopyParams, zones: tuple[str, ...]) -> Any:
         """Return a copy of ``place`` whose ``canopy`` layer is raised in ``zones``."""
         old, new = _new_canopy(place, params, zones)
