@@ -93,13 +93,13 @@ def _sexes(df, path: Path) -> np.ndarray:
 
 
 def _fill(path: Path, shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.ndarray,
-          labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+          labels: Sequence[str], df) -> tuple[np.ndarray, np.ndarray]:
     out = np.zeros(shape)
     seen = np.zeros(shape, dtype=bool)
     for row, key in enumerate(zip(*index)):
         if seen[key]:
             raise PlaceDataError("duplicate row", file=path, field=",".join(labels),
-                                 value=",".join(map(str, key)), line=row + 2)
+                                 value=",".join(str(df[c].iloc[row]).strip() for c in labels), line=row + 2)
         seen[key] = True
         out[key] = values[row]
     return out, seen
@@ -116,7 +116,7 @@ def read_mortality(path: Path, n_ages: int = MAX_AGE + 1) -> np.ndarray:
     """Central death rates (sex, age) from ``sex,age,rate``; every age of both sexes, rates in [0, 1]."""
     df = _read(path, ("sex", "age", "rate"))
     sex, age, rate = _sexes(df, path), _ages(df, path, n_ages), _numbers(df, path, "rate", lo=0.0, hi=1.0)
-    m, seen = _fill(path, (len(SEXES), n_ages), (sex, age), rate, ("sex", "age"))
+    m, seen = _fill(path, (len(SEXES), n_ages), (sex, age), rate, ("sex", "age"), df)
     for s in range(len(SEXES)):
         if not seen[s].all():
             _missing_age(path, seen[s], f"sex {SEXES[s]}")
@@ -131,7 +131,7 @@ def read_fertility(path: Path, n_ages: int = MAX_AGE + 1) -> np.ndarray:
     if bad.any():
         i = int(np.argmax(bad))
         raise PlaceDataError("fertility age outside 10..55", file=path, field="age", value=int(age[i]), line=i + 2)
-    f, seen = _fill(path, (n_ages,), (age,), rate, ("age",))
+    f, seen = _fill(path, (n_ages,), (age,), rate, ("age",), df)
     need = np.zeros(n_ages, dtype=bool)
     need[15:50] = True
     _missing_age(path, seen | ~need, "fertility")
@@ -158,7 +158,7 @@ def read_migration(path: Path, zones: Sequence[str], n_ages: int = MAX_AGE + 1) 
     df = _read(path, ("zone_code", "sex", "age", "net"))
     z, s, a = _zones(df, path, zones), _sexes(df, path), _ages(df, path, n_ages)
     net = _numbers(df, path, "net")
-    m, seen = _fill(path, (len(zones), len(SEXES), n_ages), (z, s, a), net, ("zone_code", "sex", "age"))
+    m, seen = _fill(path, (len(zones), len(SEXES), n_ages), (z, s, a), net, ("zone_code", "sex", "age"), df)
     for zi in range(len(zones)):
         for si in range(len(SEXES)):
             if seen[zi, si].any() and not seen[zi, si].all():
@@ -171,7 +171,7 @@ def read_base_population(path: Path, zones: Sequence[str], n_ages: int = MAX_AGE
     df = _read(path, ("zone_code", "sex", "age", "count"))
     z, s, a = _zones(df, path, zones), _sexes(df, path), _ages(df, path, n_ages)
     count = _numbers(df, path, "count", lo=0.0)
-    p, seen = _fill(path, (len(zones), len(SEXES), n_ages), (z, s, a), count, ("zone_code", "sex", "age"))
+    p, seen = _fill(path, (len(zones), len(SEXES), n_ages), (z, s, a), count, ("zone_code", "sex", "age"), df)
     for zi in range(len(zones)):
         if not seen[zi].any():
             raise PlaceDataError("zone has no rows", file=path, field="zone_code", value=zones[zi])

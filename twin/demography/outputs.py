@@ -194,7 +194,8 @@ def population_for_year(place, spec: DemographySpec, year: int, variant: str | N
     projected total, shared out by largest remainder, so residents can be synthesised from it.
     """
     variant = variant or spec.variant
-    spec = DemographySpec.model_validate({**spec.model_dump(), "variants": [variant], "horizon": max(year, spec.base_year)})
+    spec = DemographySpec.model_validate({**spec.model_dump(), "variants": [variant],
+                                           "horizon": max(year, spec.base_year), "year": None, "years": None})
     ds = run_place(place, spec, base_dir=base_dir)
     da = ds.population.sel(variant=variant, year=year).transpose("zone", "sex", "age")
     if integer:

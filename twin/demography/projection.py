@@ -209,6 +209,7 @@ def project(population: xr.DataArray, spec=None, *, rates: ProjectionRates | Non
         update["variants"] = list(variants)
     if years is not None:
         update["horizon"] = int(years) if np.isscalar(years) else int(max(years))
+        update.update(year=None, years=None)
     if update:
         spec = DemographySpec.model_validate({**spec.model_dump(), **update})
     population = population.transpose("zone", "sex", "age")
