@@ -23,11 +23,12 @@ from twin.interventions.targeting import cell_area_m2, zone_mask
 
 __all__ = ["CoolRoofs", "CoolRoofsParams"]
 
-#: Default GBP per m² of roof for a reflective roof coating, 2024 prices. Assumption (L):
-#: FACTS.md holds no sourced figure; liquid-applied reflective coatings are typically
-#: quoted in the tens of pounds per m². Replace with a local quote.
+#: Default GBP per m² of roof for a reflective roof coating. Assumption (L): FACTS.md
+#: holds no sourced figure; liquid-applied reflective coatings are typically quoted in the
+#: tens of pounds per m². Stated at 2019 prices, the base year of the other default unit
+#: costs (tree planting, FACTS.md §7), so an option's costs add up. Replace with a local quote.
 COST_PER_M2_GBP = 30.0
-PRICE_BASE_YEAR = 2024
+PRICE_BASE_YEAR = 2019
 SOURCE = "cost per m², maintenance and lifetime: assumptions (L), no sourced UK figure in FACTS.md"
 
 LAYER_ATTRS = {"units": "1", "long_name": "fraction of roof area treated with a cool (reflective) roof"}
@@ -37,7 +38,7 @@ class CoolRoofsParams(InterventionParams):
     """Parameters of ``cool_roofs``. Values marked (L) are assumptions, not sourced figures."""
 
     coverage: float = Field(gt=0, le=1, description="Fraction of roof area treated in every targeted cell with buildings.")
-    cost_per_m2: float = Field(COST_PER_M2_GBP, ge=0, description="GBP per m² of roof treated (L, 2024 prices).")
+    cost_per_m2: float = Field(COST_PER_M2_GBP, ge=0, description="GBP per m² of roof treated (L, 2019 prices).")
     annual_cost_per_m2: float = Field(0.5, ge=0, description="GBP per m² per year: cleaning, inspection (L).")
     lifetime_years: float = Field(15.0, gt=0, le=100, description="Years before the coating must be renewed (L).")
 
