@@ -149,9 +149,12 @@ def rate_per_1000(
     den = pop.sum([d for d in drop if d in pop.dims])
     rate = 1000.0 * num / den.where(den > 0)
     who = "residents" if age_bands is None else f"residents aged {_band_label(age_bands)}"
+    what = str(da.attrs.get("long_name", var))
+    if "age_band" not in by:
+        what = what.replace(" by age band", "")
     rate.attrs = {
         "units": f"{da.attrs.get('units', '1')} per 1000 residents",
-        "long_name": f"{da.attrs.get('long_name', var)} per 1,000 {who}",
+        "long_name": f"{what} per 1,000 {who}",
         "source_variable": var,
     }
     return rate.rename(f"{_base(var)}_per_1000")
@@ -375,23 +378,34 @@ def _fmt(v: float) -> str:
 
 def format_summary(df: pd.DataFrame, title: str | None = None) -> rich.table.Table:
     """A :class:`rich.table.Table` of :func:`summary_table` for ``twin show``."""
+    from rich.markup import escape
     from rich.table import Table
 
     ref = df.attrs.get("reference_option", "reference")
     level = df.attrs.get("level", 0.95)
-    table = Table(title=title or f"Indicators (mean and {level:.0%} interval; differences paired with {ref})")
-    for col, justify in [("indicator", "left"), ("pathway", "left"), ("option", "left"),
-                         ("mean [interval]", "right"), (f"difference from {ref} [paired]", "right"),
-                         ("change", "right"), ("units", "left")]:
-        table.add_column(col, justify=justify)
+    table = Table(title=title or f"Indicators: mean and {level:.0%} interval across replicates; "
+                  f"differences from {ref} paired by replicate", title_justify="left")
+    one_unit = df["units"].nunique() == 1
+    if one_unit:
+        table.caption = f"units: {escape(str(df['units'].iloc[0]))}"
+    table.add_column("indicator" if one_unit else "indicator (units)", overflow="fold")
+    table.add_column("pathway", no_wrap=True)
+    table.add_column("option", overflow="fold")
+    table.add_column("mean\n\\[interval]", justify="right", no_wrap=True)
+    table.add_column("difference\n\\[paired interval]", justify="right", no_wrap=True)
+    table.add_column("change", justify="right", no_wrap=True)
+    previous = None
     for r in df.itertuples(index=False):
         is_ref = r.option == ref
+        units = "" if one_unit else f"\n[dim]({escape(r.units)})[/dim]"
+        label = "" if r.indicator == previous else escape(r.indicator) + units
+        previous = r.indicator
         table.add_row(
-            r.indicator, r.pathway, r.option,
-            f"{_fmt(r.mean)} [{_fmt(r.lower)}, {_fmt(r.upper)}]",
-            "reference" if is_ref else f"{_fmt(r.difference)} [{_fmt(r.difference_lower)}, {_fmt(r.difference_upper)}]",
+            label, escape(r.pathway), escape(r.option),
+            f"{_fmt(r.mean)}\n[{_fmt(r.lower)}, {_fmt(r.upper)}]",
+            "reference" if is_ref else f"{_fmt(r.difference)}\n[{_fmt(r.difference_lower)}, {_fmt(r.difference_upper)}]",
             "" if is_ref or not np.isfinite(r.percent_change) else f"{r.percent_change:+.1f} %",
-            r.units,
+            end_section=False,
         )
     return table
 

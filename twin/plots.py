@@ -333,7 +333,7 @@ def _zone_maps(results, zones):
     vmax = float(mean.max())
     for pathway in mean["pathway"].values:
         ax = zone_map(zones, mean.sel(pathway=pathway), vmin=0.0, vmax=vmax, cmap="YlOrRd", units=rate.attrs["units"],
-                      title=f"{ref}, {pathway}: {rate.attrs['long_name']}")
+                      title=f"{ref}, {pathway}\n{rate.attrs['long_name']}")
         yield _stem("map", "hot_day_per_1000", str(pathway)), ax.figure
     diff = paired_difference(rate, reference=ref)
     span = float(np.nanmax(np.abs(diff["difference"].values))) if diff["difference"].size else 1.0
