@@ -19,10 +19,10 @@ YEARS = pd.date_range("2001-01-01", "2200-12-31", freq="D")  # 200 simulated yea
 
 @pytest.fixture(scope="module")
 def long_runs():
-    return {st: generate_weather(st, "baseline", YEARS, np.random.default_rng(7)) for st in ("heathrow", "yeovilton")}
+    return {st: generate_weather(st, "baseline", YEARS, np.random.default_rng(7)) for st in STATIONS}
 
 
-@pytest.mark.parametrize("station", ["heathrow", "yeovilton"])
+@pytest.mark.parametrize("station", ["heathrow", "yeovilton", "camborne"])
 def test_baseline_summer_matches_station_climatology(long_runs, station):
     s = summer_statistics(long_runs[station])
     st = STATIONS[station]
@@ -212,6 +212,12 @@ def test_drivers_from_files_series_and_grid(tmp_path):
                  coords={"y": g.y.values + 1e5, "x": g.x.values})
     with pytest.raises(ClimateDataError, match="does not cover"):
         make_drivers(place, "baseline", t, np.random.default_rng(0), source=far)
+    # a coarser grid covering the place: nearest file cell
+    coarse = _write(tmp_path / "coarse.nc", t, np.full((5, 1, 2), 22.0) + [[[0.0, 1.0]]],
+                    np.full((5, 1, 2), 12.0), dims=("time", "y", "x"), coords={"y": [100.0], "x": [0.0, 200.0]})
+    d3 = make_drivers(place, "baseline", t, np.random.default_rng(0), source=coarse)
+    assert d3.weather.attrs["regridding"].startswith("nearest")
+    np.testing.assert_allclose(d3.cell_temperatures(0)[0], [22, 23, 23, 22, 23, 23])
     with pytest.raises(ClimateDataError, match="does not cover the requested days"):
         make_drivers(place, "baseline", pd.date_range("2021-01-01", periods=2), np.random.default_rng(0),
                      source=series)

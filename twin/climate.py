@@ -218,6 +218,7 @@ def _on_place_grid(ds: xr.Dataset, grid: xr.Dataset, path) -> xr.Dataset:
         return ds.assign_coords(y=gy, x=gx)
     tol_y = np.abs(np.diff(fy)).max() / 2 if fy.size > 1 else 0.0
     tol_x = np.abs(np.diff(fx)).max() / 2 if fx.size > 1 else 0.0
+    tol_y, tol_x = tol_y or tol_x, tol_x or tol_y  # one-row/column grid: assume square cells
     outside = (gy.min() < fy.min() - tol_y or gy.max() > fy.max() + tol_y
                or gx.min() < fx.min() - tol_x or gx.max() > fx.max() + tol_x)
     if outside:

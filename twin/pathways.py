@@ -208,6 +208,9 @@ class StationClimate:
         Urban intensity of the station's surroundings on the 0..1 scale of
         :func:`twin.climate.local_offsets` (Heathrow ~1 degC vs ~3 degC London average
         peak nocturnal UHI -> 1/3, D from FACTS.md s3; rural stations L).
+    daily_sd_scale
+        Multiplies the generator's daily temperature SDs (L: 1 inland; 0.75 at coastal
+        Camborne, whose monthly-mean SD in FACTS.md s9 is ~30 % below the inland stations').
     """
 
     name: str
@@ -217,6 +220,7 @@ class StationClimate:
     tasmax_monthly_sd: tuple[float, ...]
     wet_day_fraction: float
     urbanness: float
+    daily_sd_scale: float = 1.0
     source: str = field(default="Met Office historic station data, 1991-2020 means (FACTS.md s9)")
 
     def daily_climatology(self) -> tuple[np.ndarray, np.ndarray]:
@@ -247,11 +251,11 @@ def _daily_cycle(monthly: tuple[float, ...]) -> np.ndarray:
     return CubicSpline(knots_x, np.tile(knots, 3))(days)
 
 
-def _station(name, tx_jja, tn_jja, tx_jan, tn_jan, annual_pr, sd_jja, wet, urbanness):
+def _station(name, tx_jja, tn_jja, tx_jan, tn_jan, annual_pr, sd_jja, wet, urbanness, sd_scale=1.0):
     sd = [float(np.mean(sd_jja))] * 12
     sd[5:8] = sd_jja
     return StationClimate(name, _monthly_cycle(tx_jja, tx_jan), _monthly_cycle(tn_jja, tn_jan),
-                          float(annual_pr), tuple(sd), wet, urbanness)
+                          float(annual_pr), tuple(sd), wet, urbanness, sd_scale)
 
 
 #: Stations of FACTS.md s9. January Tmax/Tmin (the winter anchor of the harmonic fit) are L:
@@ -262,7 +266,7 @@ STATIONS: dict[str, StationClimate] = {
     "yeovilton": _station("yeovilton", (19.9, 21.9, 21.6), (10.3, 12.2, 12.2), 8.6, 1.9,
                           728.0, (1.35, 1.81, 1.54), wet=0.33, urbanness=0.05),
     "camborne": _station("camborne", (16.9, 18.7, 19.0), (11.3, 13.2, 13.4), 9.6, 4.6,
-                         1076.0, (1.10, 1.26, 1.03), wet=0.45, urbanness=0.05),
+                         1076.0, (1.10, 1.26, 1.03), wet=0.45, urbanness=0.05, sd_scale=0.75),
 }
 
 

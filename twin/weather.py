@@ -215,7 +215,8 @@ def generate_weather(station: str | StationClimate, pathway: str | Pathway, time
     # --- temperature anomalies -------------------------------------------------------------
     mid_month_doy = (np.arange(12) + 0.5) * 365.25 / 12.0
     wm = seasonal_weight(mid_month_doy)
-    sd_x = p.tasmax_sd_winter + (p.tasmax_sd_summer - p.tasmax_sd_winter) * wm
+    k = st.daily_sd_scale
+    sd_x = k * (p.tasmax_sd_winter + (p.tasmax_sd_summer - p.tasmax_sd_winter) * wm)
     p_wet_m = np.clip(st.wet_day_fraction * (1 + p.wet_day_seasonality * (1 - 2 * wm)), 0.01, 0.95)
     v_wet = p.wet_day_cooling**2 * p_wet_m * (1 - p_wet_m)
     p01_m = p_wet_m * (1 - p.wet_persistence) / (1 - p_wet_m)
@@ -230,7 +231,7 @@ def generate_weather(station: str | StationClimate, pathway: str | Pathway, time
     slow = _ar1(z[:, 1], p.slow_lag1)
     weather_x = s_fast[month] * fast + s_slow[month] * slow
     wet_anom = wet - p_wet
-    sd_n = p.tasmin_sd_winter + (p.tasmin_sd_summer - p.tasmin_sd_winter) * w
+    sd_n = k * (p.tasmin_sd_winter + (p.tasmin_sd_summer - p.tasmin_sd_winter) * w)
     sd_wx = np.sqrt(v_weather)[month]
     own_n = _ar1(z[:, 2], p.tasmin_lag1)
     anom_n = (p.tasmin_corr * sd_n / sd_wx * weather_x
