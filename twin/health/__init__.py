@@ -1,0 +1,95 @@
+"""Heat-health rules: pure, vectorised functions of resident columns (NumPy arrays).
+
+The Mesa heat-health model (``twin.models``) holds residents as columns and calls
+these rules each day; a per-resident reference model calls the same rules on
+length-1 arrays. Nothing here imports Mesa, reads files or owns random state:
+uniforms are drawn by the caller (common random numbers across options).
+
+Modules
+-------
+params
+    :class:`HeatHealthParams` and its sections, every value with a unit and a source.
+mortality
+    Baseline death probabilities from Gompertz–Makeham life tables (FACTS.md s11, D).
+exposure_response
+    Heat relative risk above a regional threshold, attributable deaths, illness, daily draws.
+population_traits
+    Channel preference, living alone, long-term condition, overheating home, vulnerable list.
+behaviour
+    Protective behaviour after contact, help seeking, cooling-centre visits.
+calibration
+    Expected heat deaths per 100,000 a year for a population and a temperature series.
+"""
+
+from __future__ import annotations
+
+from twin.health.behaviour import (
+    BEHAVIOURS,
+    adoption_probabilities,
+    behaviour_rr,
+    cooling_centre_visit_probability,
+    help_seeking_probability,
+    protective_behaviour,
+    seeks_help,
+)
+from twin.health.calibration import (
+    HeatDeathEstimate,
+    expected_annual_heat_deaths,
+    heathrow_like_summers,
+    london_like_population,
+)
+from twin.health.exposure_response import (
+    Harm,
+    attributable_death_probability,
+    daily_harm,
+    daily_mean_temperature,
+    heat_rr,
+    heat_slopes,
+    population_mean,
+    regional_threshold,
+    vulnerability_multiplier,
+)
+from twin.health.mortality import (
+    baseline_qx_table,
+    crude_death_rate,
+    daily_death_probability,
+    ew_2021_population,
+    fit_to_life_expectancy,
+    gompertz_makeham_qx,
+    life_expectancy,
+)
+from twin.health.params import (
+    REGIONS,
+    SLOPE_CI,
+    BehaviourParams,
+    ExposureResponseParams,
+    HeatHealthParams,
+    MortalityParams,
+    ServiceParams,
+    TraitParams,
+    describe_params,
+)
+from twin.health.population_traits import (
+    DIGITAL,
+    FACE_TO_FACE,
+    PHONE,
+    channel_preference,
+    channel_probabilities,
+    living_alone,
+    long_term_condition,
+    on_vulnerable_list,
+    overheating_home,
+)
+
+__all__ = sorted([
+    "BEHAVIOURS", "BehaviourParams", "DIGITAL", "ExposureResponseParams", "FACE_TO_FACE", "Harm",
+    "HeatDeathEstimate", "HeatHealthParams", "MortalityParams", "PHONE", "REGIONS", "SLOPE_CI",
+    "ServiceParams", "TraitParams", "adoption_probabilities", "attributable_death_probability",
+    "baseline_qx_table", "behaviour_rr", "channel_preference", "channel_probabilities",
+    "cooling_centre_visit_probability", "crude_death_rate", "daily_death_probability", "daily_harm",
+    "daily_mean_temperature", "describe_params", "ew_2021_population", "expected_annual_heat_deaths",
+    "fit_to_life_expectancy", "gompertz_makeham_qx", "heat_rr", "heat_slopes", "heathrow_like_summers",
+    "help_seeking_probability", "life_expectancy", "living_alone", "london_like_population",
+    "long_term_condition", "on_vulnerable_list", "overheating_home", "population_mean",
+    "protective_behaviour", "regional_threshold", "seeks_help", "vulnerability_multiplier",
+])
