@@ -190,6 +190,13 @@ def test_indicators_pick_up_new_count_variables_with_extra_dims():
     assert "deaths_per_1000" in ind and "deaths_per_1000_75plus" not in ind
     rows = summary_table(res, ind=ind)
     assert "contacts_per_1000[channel=phone]" in set(rows.indicator)
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(format_summary(rows))
+    text = console.export_text()
+    assert "contacts_per_1000[channel=phone]" in text  # square brackets are not taken as markup
+    assert "(contact per 1000 residents)" in text  # mixed units are shown per indicator
 
 
 def test_identical_option_gives_exactly_zero_difference():
