@@ -118,7 +118,7 @@ def expected_annual_heat_deaths(temps: np.ndarray, ages: np.ndarray, sexes: np.n
 
 
 def heathrow_like_summers(rng: np.random.Generator, n_years: int, *, shift: float = 0.0,
-                          daily_sd: float = 3.5, lag1: float = 0.7) -> np.ndarray:
+                          daily_sd: float = 2.5, lag1: float = 0.7) -> np.ndarray:
     """Synthetic June–August daily-mean temperatures at a Heathrow-like site (degC).
 
     Parameters
@@ -130,7 +130,9 @@ def heathrow_like_summers(rng: np.random.Generator, n_years: int, *, shift: floa
     shift
         Warming added to every day (degC), e.g. 2.0 for a +2 degC summer.
     daily_sd
-        Standard deviation of daily values about the month's mean (degC; L).
+        Standard deviation of daily-mean values about the month's mean (degC; L). 2.5 is
+        what ``twin.weather``'s fitted SDs (Tmax 3.8, Tmin 2.0, correlated) imply for the
+        daily mean; with the year-to-year term the summer SD is about 2.9 degC.
     lag1
         Day-to-day autocorrelation of the daily anomalies (L; does not change expected deaths).
 
