@@ -88,7 +88,7 @@ def urban_land(rng: np.random.Generator, residents: int) -> Land:
     cv = float(4300 + 700 * np.sin(2 * np.pi * cu / 9000 + ph[0]) + 250 * np.sin(2 * np.pi * cu / 3100 + ph[1]) + 600)
     centre = (x_min + cu, y_max - ny * size + cv)
     r = np.hypot(u - cu, v - cv)
-    intensity = 0.28 + 0.55 * np.exp(-(r / 2200) ** 2) + 0.10 * n2
+    intensity = 0.26 + 0.68 * np.exp(-(r / 2400) ** 2) + 0.10 * n2
     for du, dv in ((-3600, 2300), (3300, -2400)):
         intensity += 0.22 * np.exp(-(np.hypot(u - cu - du, v - cv - dv) / 800) ** 2)
     intensity = np.clip(intensity, 0, 1)

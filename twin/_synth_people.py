@@ -28,7 +28,8 @@ _EW_BANDS = np.array([5.4, 5.9, 6.0, 5.6, 6.0, 6.6, 6.9, 6.6, 6.3, 6.2, 6.9, 6.7
                       5.0, 5.0, 3.7, 2.5, 1.6])
 _EW_90PLUS = 0.9  # 527,900 / 59.6 m (ONS Census 2021, FACTS.md section 5)
 #: FACTS.md section 5 (ONS Census 2021): shares of <15, 15-64, 65+ in England & Wales.
-EW_2021_BROAD = {"0-14": 0.174, "15-64": 0.641, "65+": 0.186}
+#: The published 17.4 / 64.1 / 18.6 % add to 100.1 by rounding; 15-64 takes the remainder.
+EW_2021_BROAD = {"0-14": 0.174, "15-64": 1 - 0.174 - 0.186, "65+": 0.186}
 #: Groups (first age, end age exclusive) whose shares each place's target fixes.
 BROAD_GROUPS = ((0, 15), (15, 25), (25, 45), (45, 65), (65, 85), (85, MAX_AGE + 1))
 #: Target shares per group (sum 1). "ew" reproduces FACTS.md section 5; "urban"/"rural" are L.

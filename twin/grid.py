@@ -53,7 +53,7 @@ def make_grid(x_min: float, y_max: float, nx: int, ny: int, size: float = 100.0)
             "x": ("x", x, {"units": "m", "standard_name": "projection_x_coordinate",
                            "long_name": "easting of cell centre", "axis": "X"}),
         },
-        attrs={"crs": CRS, "cell_size": float(size)},
+        attrs={"Conventions": "CF-1.8", "crs": CRS, "cell_size": float(size)},
     )
     return ds
 
