@@ -135,6 +135,10 @@ def test_precomputed_slope_gives_same_result():
     a = daily_harm(temp, 19.0, age, sex, p0, u[0], u[1])
     b = daily_harm(temp, 19.0, age, sex, p0, u[0], u[1], slope=heat_slopes()[sex, age])
     np.testing.assert_array_equal(a.excess_probability, b.excess_probability)
+    # the hot-residents-only fast path equals the formula on mixed temperatures
+    expected = attributable_death_probability(p0, heat_rr(temp, 19.0, age, sex))
+    np.testing.assert_allclose(a.excess_probability, expected, rtol=1e-12)
+    assert (a.excess_probability == 0).any() and (a.excess_probability > 0).any()
 
 
 def test_bad_parameters_are_rejected():

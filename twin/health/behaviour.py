@@ -82,7 +82,14 @@ def protective_behaviour(contacted: np.ndarray, channel: np.ndarray, age: np.nda
     numpy.ndarray of bool, shape (n, len(BEHAVIOURS))
         Columns in :data:`BEHAVIOURS` order.
     """
-    return np.asarray(u) < adoption_probabilities(contacted, channel, age, params)
+    contacted = np.asarray(contacted, dtype=bool)
+    u = np.asarray(u)
+    out = np.zeros(u.shape, dtype=bool)
+    idx = np.flatnonzero(contacted)  # only contacted residents can adopt (speed: few are contacted a day)
+    if idx.size:
+        p = adoption_probabilities(contacted[idx], np.asarray(channel)[idx], np.asarray(age)[idx], params)
+        out[idx] = u[idx] < p
+    return out
 
 
 def behaviour_rr(adopted: np.ndarray, params: HeatHealthParams | BehaviourParams | None = None) -> np.ndarray:
@@ -104,9 +111,13 @@ def behaviour_rr(adopted: np.ndarray, params: HeatHealthParams | BehaviourParams
     also social contact), so the product is floored rather than allowed to vanish.
     """
     bp = _bp(params)
+    adopted = np.asarray(adopted, dtype=bool)
     log_or = np.log([getattr(bp, f"or_{b}") for b in BEHAVIOURS])
-    rr = np.exp(np.asarray(adopted, dtype=float) @ log_or)
-    return np.where(rr < 1.0, np.maximum(rr, bp.min_combined_rr), 1.0)
+    rr = np.ones(adopted.shape[0])
+    idx = np.flatnonzero(adopted.any(axis=1))
+    if idx.size:
+        rr[idx] = np.maximum(np.exp(adopted[idx].astype(float) @ log_or), bp.min_combined_rr)
+    return np.minimum(rr, 1.0)
 
 
 def cooling_centre_visit_probability(distance_m: np.ndarray, is_open: bool | np.ndarray, rural: bool | np.ndarray = False,

@@ -238,15 +238,22 @@ def daily_harm(temp: np.ndarray, threshold: float | np.ndarray, age: np.ndarray,
     :math:`e` (an option that protects) only ever removes heat deaths for the same uniforms.
     """
     params = HeatHealthParams() if params is None else params
-    if slope is None:
-        slope = heat_slopes(params)[np.asarray(sex), np.minimum(np.asarray(age), MAX_AGE)]
     p0 = np.asarray(p0_daily, dtype=float)
-    excess = attributable_death_probability(p0, _rr(temp, threshold, slope), np.multiply(vulnerability, protection))
+    x = np.asarray(temp, dtype=float) - threshold
+    hot = np.flatnonzero(np.broadcast_to(x, p0.shape) > 0)  # only hot residents carry excess risk (speed)
+    excess = np.zeros(p0.shape)
+    if hot.size:
+        x_hot = np.broadcast_to(x, p0.shape)[hot]
+        if slope is None:
+            b = heat_slopes(params)[np.asarray(sex)[hot], np.minimum(np.asarray(age)[hot], MAX_AGE)]
+        else:
+            b = np.broadcast_to(slope, p0.shape)[hot]
+        mult = np.broadcast_to(np.multiply(vulnerability, protection), p0.shape)[hot]
+        excess[hot] = np.clip(p0[hot] * np.expm1(b * x_hot) * mult, 0.0, 1.0 - p0[hot])
     ill_p = np.minimum(excess * params.exposure_response.illness_per_attributable_death, 1.0)
     u_death = np.asarray(u_death)
     died = u_death < excess
     died_other = ~died & (u_death < excess + p0)
     return Harm(died, died_other, np.asarray(u_ill) < ill_p, excess, ill_p)
-
 
 assert SEXES == ("F", "M")  # row order of heat_slopes and baseline_qx_table
