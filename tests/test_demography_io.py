@@ -155,7 +155,7 @@ def test_run_projection_writes_files_and_identity_holds_from_the_file(tmp_path):
     paths = run_projection(place, spec, out, provenance={"scenario_sha256": "abc", "seed": 1})
     for name in ("projection.nc", "projection.csv", "components.csv", "demand.csv", "demand_first_exceeded.csv",
                  "plots/pyramid.png", "plots/dependency_ratio.png", "plots/growth_85plus.png", "plots/demand.png",
-                 "plots/pyramids/Z01.png"):
+                 "plots/pyramids_by_zone.png"):
         assert paths[name].is_file(), name
     with xr.open_dataset(paths["projection.nc"], engine="h5netcdf") as ds:
         assert ds.population.dims == ("variant", "year", "zone", "age", "sex")

@@ -33,9 +33,10 @@ DEFAULT_SERVICE_USE: dict[str, ServiceUse] = {
         service_type="school", unit="pupil-days year-1", rates={"4-15": 190.0}, days_per_year=190.0,
         source="assumption (L): every child aged 4-15 takes a place for a 190-day school year"),
     "adult_social_care": ServiceUse(
-        service_type="home_visit_team", per="1000", uses_per_user=104.0, unit="visits year-1",
+        service_type="home_visit_team", per="1000", unit="visits year-1",
+        uses_per_user=12.0,
         rates={"18-64": 8.0, "65-74": 25.0, "75-84": 70.0, "85+": 200.0},
-        source="assumption (L): home-care users per 1,000 by age, two visits a week"),
+        source="assumption (L): adult social care users per 1,000 by age, a team visit a month each"),
     "care_home_places": ServiceUse(
         service_type="care_home", per="1000", uses_per_user=365.0, days_per_year=365.0, unit="bed-days year-1",
         rates={"65-74": 5.0, "75-84": 30.0, "85+": 130.0},
@@ -103,7 +104,9 @@ def demand_tables(projection: xr.Dataset, place, spec: DemographySpec | None = N
         service id), demand, capacity, ratio (demand / capacity; inf where capacity is 0).
     first : pandas.DataFrame
         variant, rule, service_type, level, unit, first_year_over_capacity (empty if never within
-        the projection; zones without a local service of that type are reported at catchment level only).
+        the projection; zones without a local service of that type are reported at catchment level only),
+        ratio_base_year and ratio_horizon (demand / capacity; above 1 in the base year means the
+        capacity is already short, or the default use rates do not fit the place).
     """
     import pandas as pd
 
@@ -138,7 +141,8 @@ def demand_tables(projection: xr.Dataset, place, spec: DemographySpec | None = N
             for vi, var in enumerate(projection.variant.values):
                 over = np.nonzero(series[vi] > c)[0]
                 first.append({"variant": var, "rule": name, "service_type": rule.service_type, "level": level,
-                              "unit": unit, "first_year_over_capacity": int(years[over[0]]) if len(over) else None})
+                              "unit": unit, "first_year_over_capacity": int(years[over[0]]) if len(over) else None,
+                              "ratio_base_year": float(series[vi, 0] / c), "ratio_horizon": float(series[vi, -1] / c)})
                 with np.errstate(divide="ignore"):
                     ratio = series[vi] / c if c > 0 else np.full(len(years), np.inf)
                 for ti, y in enumerate(years):
@@ -146,6 +150,6 @@ def demand_tables(projection: xr.Dataset, place, spec: DemographySpec | None = N
     demand = pd.DataFrame(rows, columns=["variant", "year", "rule", "service_type", "level", "unit", "demand",
                                          "capacity", "ratio"])
     first_df = pd.DataFrame(first, columns=["variant", "rule", "service_type", "level", "unit",
-                                            "first_year_over_capacity"])
+                                            "first_year_over_capacity", "ratio_base_year", "ratio_horizon"])
     first_df["first_year_over_capacity"] = first_df["first_year_over_capacity"].astype("Int64")
     return demand, first_df
