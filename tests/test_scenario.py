@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,13 @@ def test_round_trip_through_yaml():
     assert again.model_dump() == sc.model_dump()
     assert again.options[1].interventions[0].target.class_ == "urban"
     assert sc.sha256 != again.sha256  # hashes the text, not the meaning
+
+
+def test_pickles_for_worker_processes():
+    sc = load(REPO / "scenarios" / "quickstart.yaml")
+    again = pickle.loads(pickle.dumps(sc))
+    assert again == sc and (again.path, again.base_dir, again.sha256) == (sc.path, sc.base_dir, sc.sha256)
+    assert pickle.loads(pickle.dumps(sc.options[1])) == sc.options[1]
 
 
 def test_defaults_and_relative_climate_file(tmp_path):

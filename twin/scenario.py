@@ -231,12 +231,23 @@ class Scenario(_Section):
             return None
         return (self.base_dir / self.climate.source).resolve()
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The class is built from the registries at run time, so it cannot be pickled by
+        # reference; a scenario is its text, so worker processes re-validate the text.
+        return _restore, (self._text, self._path, self._base_dir)
+
     def option(self, name: str) -> Option:
         """The option called ``name`` (KeyError if none)."""
         for opt in self.options:
             if opt.name == name:
                 return opt
         raise KeyError(name)
+
+
+def _restore(text: str, path: Path | None, base_dir: Path) -> Scenario:
+    scenario = loads(text, file="<string>" if path is None else str(path), base_dir=base_dir)
+    scenario._path = path
+    return scenario
 
 
 def scenario_model() -> type[Scenario]:
@@ -252,19 +263,30 @@ def _build(interventions: tuple[str, ...], models: tuple[str, ...], pathways: tu
     from twin.interventions import intervention_union
 
     option = create_model(
-        "Option",
+        "OptionSpec",
         __base__=Option,
+        __module__=__name__,
         __doc__=Option.__doc__,
         interventions=(list[intervention_union()], Field(default_factory=list, description="Interventions, applied in order.")),
     )
     return create_model(
-        "Scenario",
+        "ScenarioSpec",
         __base__=Scenario,
+        __module__=__name__,
         __doc__=Scenario.__doc__,
         model=(Literal[models], Field(description="Registered model name.")),
         pathways=(list[Literal[pathways]], Field(min_length=1, description="Climate pathways (global warming levels); unique.")),
         options=(list[option], Field(min_length=1, description="Options to compare; the first is the reference.")),
     )
+
+
+def __getattr__(attr: str) -> Any:
+    # ScenarioSpec / OptionSpec: built from the registries on first use (also when unpickling)
+    if attr == "ScenarioSpec":
+        return scenario_model()
+    if attr == "OptionSpec":
+        return scenario_model().model_fields["options"].annotation.__args__[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def load(path: str | Path) -> Scenario:
@@ -359,7 +381,7 @@ def json_schema() -> dict[str, Any]:
     from twin.models import get_model, model_names
 
     schema = scenario_model().model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "placetwin scenario", **schema}
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema, "title": "placetwin scenario"}
     defs = schema.setdefault("$defs", {})
     rules = []
     for name in model_names():

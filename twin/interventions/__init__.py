@@ -203,6 +203,7 @@ def spec_model(name: str) -> type[InterventionParams]:
     return create_model(
         f"{type(entry).__name__}Spec",
         __base__=entry.Params,
+        __module__=__name__,  # pickled by reference: found again through this module's __getattr__
         __doc__=(type(entry).__doc__ or entry.description or name).strip().splitlines()[0],
         type=(Literal[name], Field(description="Intervention type.")),
         target=(
@@ -210,6 +211,16 @@ def spec_model(name: str) -> type[InterventionParams]:
             Field("all", description="Where it applies: all, {zones: [...]}, {top: N, by: indicator}, {class: urban|rural}."),
         ),
     )
+
+
+def __getattr__(attr: str) -> Any:
+    # `TreeCanopySpec` etc.: the spec models are built on first use, also when unpickling
+    if attr.endswith("Spec"):
+        _load_all()
+        for name, entry in REGISTRY.items():
+            if f"{type(entry).__name__}Spec" == attr:
+                return spec_model(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def intervention_union() -> Any:
