@@ -74,7 +74,10 @@ def _print_summary(out: Path) -> None:
 
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         ds.load()
-    Console().print(format_summary(summary_table(ds)))
+    console = Console()
+    if not console.is_terminal:  # piped or captured: wide enough for the table, not the 80-column default
+        console = Console(width=120)
+    console.print(format_summary(summary_table(ds)))
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -19,11 +19,11 @@ def tiny_place_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_tiny_place(tmp_path_factory.mktemp("places") / "tiny")
 
 
-def scenario_text(place: str | Path, **overrides: str) -> str:
+def scenario_text(place_dir: str | Path, /, **overrides: str) -> str:
     """YAML of a small two-option, two-pathway scenario on ``place``; override top-level blocks by name."""
     blocks = {
         "name": "name: tiny",
-        "place": f"place: {place}",
+        "place": f"place: {place_dir}",
         "model": "model: heat_exposure",
         "pathways": "pathways: [baseline, gwl4]",
         "period": "period: {start: 2030-06-15, end: 2030-07-14}",

@@ -181,8 +181,12 @@ def check_scenario(scenario: Any) -> Ensemble:
 _WORKER: dict[str, Ensemble] = {}
 
 
-def _init_worker(scenario: Any, seed: int, replicates: int) -> None:
-    _WORKER["ensemble"] = Ensemble(scenario, seed, replicates)
+def _init_worker(text: str, file: str, base_dir: str, seed: int, replicates: int) -> None:
+    # the scenario travels as its text (its schema class is built from the registries,
+    # so it is re-validated here rather than pickled)
+    from twin.scenario import loads
+
+    _WORKER["ensemble"] = Ensemble(loads(text, file=file, base_dir=base_dir), seed, replicates)
 
 
 def _run_to_file(key: RunKey, runs_dir: str) -> tuple[RunKey, float]:
@@ -335,8 +339,10 @@ def _execute(ens, todo, runs, jobs, show, timings, on_run, resumed, total) -> No
                 _WORKER.pop("ensemble", None)
             return
         ctx = get_context("spawn")
+        sc = ens.scenario
         with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(ens.scenario, ens.seed, ens.replicates)
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+            initargs=(sc.text, str(sc.path or "<string>"), str(sc.base_dir), ens.seed, ens.replicates),
         ) as pool:
             futures = [pool.submit(_run_to_file, key, str(runs)) for key in todo]
             for fut in futures:
