@@ -223,3 +223,23 @@ def test_spec_rejects_unknown_keys_and_variants():
     spec = DemographySpec(variants=["mine"], variant_definitions={"mine": {"tfr": 1.7, "migration_scale": 2}})
     r = build_rates(spec, ["Z01"])
     assert r.fertility.sum() == pytest.approx(1.7)
+
+
+def test_bundled_rural_district_ages_faster_than_urban_borough():
+    """Issue 5 'done when': the rural district ages faster, as its inputs say it should."""
+    place_mod = pytest.importorskip("twin.place")
+    from twin.demography.outputs import run_place
+
+    change = {}
+    for name in ("projection_urban.yaml", "projection_rural.yaml"):
+        doc = yaml.safe_load((REPO / "scenarios" / name).read_text())
+        try:
+            place = place_mod.Place.load(place_mod.resolve_place(doc["place"]))
+        except Exception as exc:  # bundled places not generated in this checkout
+            pytest.skip(f"bundled place {doc['place']} not available: {exc}")
+        spec = DemographySpec.model_validate({**doc["demography"], "variants": ["principal"], "horizon": 2040})
+        p = run_place(place, spec).population.sum(("zone", "sex")).sel(variant="principal")
+        old = p.where(p.age >= 65).sum("age")
+        work = p.where((p.age >= 16) & (p.age <= 64)).sum("age")
+        change[name] = float((old / work).sel(year=2040) - (old / work).sel(year=2023))
+    assert change["projection_rural.yaml"] > change["projection_urban.yaml"] > 0

@@ -249,6 +249,9 @@ def build_rates(spec: DemographySpec, zones: Sequence[str], n_ages: int = MAX_AG
     p_in = R.migration_profile(spec.internal.profile, n_ages)
     p_ya = R.migration_profile("young_adult", n_ages)
     per_cap_base = r_int[:, None, None] * p_int + r_in[:, None, None] * p_in  # (Z,S,A)
+    for comp in spec.other_migration:
+        per_cap_base = per_cap_base + _component_rates(comp, zones, classes)[:, None, None] \
+            * R.migration_profile(comp.profile, n_ages)
 
     mort, fert, per_cap, fix, factor = [], [], [], [], []
     cache: dict[tuple[int, float], np.ndarray] = {}

@@ -98,6 +98,7 @@ def write_netcdf(ds: xr.Dataset, path: Path, *, attrs: dict | None = None) -> Pa
     os.close(fd)
     try:
         ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -110,6 +111,7 @@ def _atomic_text(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

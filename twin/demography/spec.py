@@ -167,6 +167,11 @@ class DemographySpec(_Strict):
         default_factory=lambda: MigrationComponent(rate=0.007, profile="young_adult")
     )
     internal: MigrationComponent = Field(default_factory=lambda: MigrationComponent(rate=0.0, profile="family"))
+    other_migration: list[MigrationComponent] = Field(
+        default_factory=list,
+        description="further net migration components, e.g. young adults leaving a rural district "
+                    "(rate < 0, profile young_adult) or retirees leaving a city",
+    )
     rates: RateTables = Field(default_factory=RateTables)
     housing: HousingLed | None = None
     service_use: dict[str, ServiceUse] = Field(default_factory=dict)
