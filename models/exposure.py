@@ -159,8 +159,22 @@ class HeatExposureModel(ResidentModel):
         return ds
 
 
-def run(place: Any, drivers: Any, residents: Residents, params: ExposureParams, *, rng: Any) -> xr.Dataset:
-    """Run the ``heat_exposure`` model over every day of ``drivers`` and return its records."""
+def run(
+    place: Any,
+    drivers: Any,
+    residents: Residents,
+    params: ExposureParams,
+    *,
+    rng: Any,
+    outputs: Any = None,
+    seed_key: tuple[int, int] | None = None,
+) -> xr.Dataset:
+    """Run the ``heat_exposure`` model over every day of ``drivers`` and return its records.
+
+    ``outputs`` (the scenario's outputs section) and ``seed_key`` ((seed, replicate), for
+    models that derive one stream per day) are part of the model protocol; this
+    deterministic model needs neither.
+    """
     model = HeatExposureModel(place, drivers, residents, params, rng=rng)
     model.run_for(model.n_days)
     return model.records()

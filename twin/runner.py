@@ -163,7 +163,11 @@ class Ensemble:
             place, pathway, self.time, stream(self.seed, key.replicate, "weather"), source=self.climate_source
         )
         residents = self.residents(key.replicate)
-        ds = module.run(place, drivers, residents, self.params, rng=stream(self.seed, key.replicate, "model"))
+        ds = module.run(
+            place, drivers, residents, self.params,
+            rng=stream(self.seed, key.replicate, "model"), outputs=self.scenario.outputs,
+            seed_key=(self.seed, key.replicate),
+        )
         w = drivers.weather
         if "y" in w.dims:  # gridded input: keep the place-mean series
             w = w.mean(("y", "x"))
