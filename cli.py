@@ -24,9 +24,17 @@ EXIT_BAD_INPUT = 2
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from twin.runner import check_scenario
-    from twin.scenario import load
+    from twin.scenario import load, scenario_kind
 
     for path in args.scenarios:
+        if scenario_kind(path) == "projection":
+            from twin.place import Place, resolve_place
+
+            sc = load(path, kind="projection")
+            Place.load(resolve_place(sc.place, sc.base_dir))
+            print(f"ok: {path}: {sc.name!r} — projection of {sc.place}, {sc.demography.base_year}-{sc.demography.horizon}, "
+                  f"variants {', '.join(sc.demography.variants)}")
+            continue
         sc = load(path)
         check_scenario(sc)
         n_runs = len(sc.options) * len(sc.pathways) * sc.replicates
@@ -100,11 +108,29 @@ def _cmd_places(args: argparse.Namespace) -> int:
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
-    from twin.demography.cli import run_projection_scenario
+    from twin.demography.run import run_projection_scenario
 
     out = run_projection_scenario(args.scenario, args.output, overwrite=args.overwrite)
-    print(f"wrote {out}/")
+    if not args.quiet:
+        _print_projection_summary(out)
     return 0
+
+
+def _print_projection_summary(out: Path) -> None:
+    import xarray as xr
+
+    with xr.open_dataset(out / "projection.nc", engine="h5netcdf") as ds:
+        pop = ds["population"].load()
+    years = pop["year"].values
+    base, last = int(years[0]), int(years[-1])
+    mid = 2040 if base < 2040 < last else int(years[len(years) // 2])
+    old = pop.sel(age=pop["age"] >= 85).sum(("age", "sex", "zone"))
+    total = pop.sum(("age", "sex", "zone"))
+    print(f"wrote {out}/ (projection.nc, projection.csv, components.csv, demand.csv, plots/)")
+    print(f"{'variant':<24}{'total ' + str(base):>14}{'total ' + str(last):>14}{'85+ ' + str(base):>10}{'85+ ' + str(mid):>10}{'85+ ' + str(last):>10}")
+    for v in pop["variant"].values:
+        print(f"{str(v):<24}{float(total.sel(variant=v, year=base)):>14,.0f}{float(total.sel(variant=v, year=last)):>14,.0f}"
+              f"{float(old.sel(variant=v, year=base)):>10,.0f}{float(old.sel(variant=v, year=mid)):>10,.0f}{float(old.sel(variant=v, year=last)):>10,.0f}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -144,8 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("project", _cmd_project, "project the population of each zone by age and sex (cohort-component)")
     sp.add_argument("scenario", metavar="SCENARIO")
-    sp.add_argument("-o", "--output", metavar="DIR", default=None)
-    sp.add_argument("--overwrite", action="store_true")
+    sp.add_argument("-o", "--output", metavar="DIR", default=None, help="output directory (default: results/<scenario name>)")
+    sp.add_argument("--overwrite", action="store_true", help="replace an existing projection in the output directory")
+    sp.add_argument("--quiet", "-q", action="store_true", help="no summary table")
     return p
 
 

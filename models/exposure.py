@@ -167,13 +167,13 @@ def run(
     *,
     rng: Any,
     outputs: Any = None,
-    seed_key: tuple[int, int] | None = None,
+    seed_key: tuple[int, int, int] | None = None,
 ) -> xr.Dataset:
     """Run the ``heat_exposure`` model over every day of ``drivers`` and return its records.
 
-    ``outputs`` (the scenario's outputs section) and ``seed_key`` ((seed, replicate), for
-    models that derive one stream per day) are part of the model protocol; this
-    deterministic model needs neither.
+    ``outputs`` (the scenario's outputs section) and ``seed_key`` ((seed, replicate,
+    index of the run's first day in the scenario period), for models that derive one
+    stream per day) are part of the model protocol; this deterministic model needs neither.
     """
     model = HeatExposureModel(place, drivers, residents, params, rng=rng)
     model.run_for(model.n_days)

@@ -48,7 +48,7 @@ __all__ = ["Ensemble", "RunKey", "check_scenario", "run_scenario", "stream"]
 
 #: Purposes of the random streams of a replicate (fixed order: never renumber).
 STREAMS = {"weather": 0, "population": 1, "model": 2}
-RESULT_FILES = ("results.nc", "indicators.csv", "manifest.json", "plots")
+RESULT_FILES = ("results.nc", "indicators.csv", "decomposition.csv", "manifest.json", "plots")
 
 
 def stream(seed: int, replicate: int, purpose: str) -> np.random.Generator:
@@ -94,6 +94,7 @@ class Ensemble:
     scenario: Any
     seed: int
     replicates: int
+    population_year: int | None = None  # force one projected year (the decomposition's base-year twin run)
     place: Any = field(init=False)
     option_places: list[Any] = field(init=False)
     option_costs: list[list[Any]] = field(init=False)
@@ -120,7 +121,11 @@ class Ensemble:
             from twin.climate import read_cf
 
             read_cf(self.climate_source)  # bad climate files fail here, before any run or output
-        self._residents: dict[int, Any] = {}
+        self._residents: dict[tuple[int, int | None], Any] = {}
+        self._populations: dict[int, xr.DataArray] = {}
+        self.demography = getattr(sc, "demography", None)
+        for year, _ in self.segments():
+            self.population(year)  # projection errors surface before any run
 
     def _climate_source(self) -> Path | None:
         src = getattr(getattr(self.scenario, "climate", None), "source", "generator")
@@ -145,16 +150,56 @@ class Ensemble:
             sums[f"climate/{self.climate_source.name}"] = _sha256_file(self.climate_source)
         return sums
 
-    def residents(self, replicate: int) -> Any:
-        if replicate not in self._residents:
+    # -- population: today's, or projected (the scenario's `demography:` section) -----------
+    def segments(self) -> list[tuple[int | None, slice]]:
+        """Spans of the period that share one population: ``(year or None, slice of days)``.
+
+        Without a ``demography:`` section the place's own population is used throughout.
+        With ``demography.year`` the projected population of that year is used for the
+        whole period. Otherwise the population follows each calendar year of the period:
+        a multi-year run ages the residents each year (re-drawn from the projection).
+        """
+        demo = self.demography
+        if demo is None:
+            return [(None, slice(0, len(self.time)))]
+        if self.population_year is not None:
+            return [(self.population_year, slice(0, len(self.time)))]
+        if demo.year is not None:
+            return [(demo.year, slice(0, len(self.time)))]
+        years = self.time.year.values
+        out = []
+        for y in np.unique(years):
+            idx = np.flatnonzero(years == y)
+            out.append((int(y), slice(int(idx[0]), int(idx[-1]) + 1)))
+        return out
+
+    def population(self, year: int | None) -> xr.DataArray:
+        """Residents by zone × sex × age for ``year`` (None: the place's own population)."""
+        if year is None:
+            return self.place.population
+        if year not in self._populations:
+            from twin.demography import population_for_year
+
+            self._populations[year] = population_for_year(self.place, self.demography, year, base_dir=self.scenario.base_dir)
+        return self._populations[year]
+
+    def residents(self, replicate: int, year: int | None = None) -> Any:
+        key = (replicate, year)
+        if key not in self._residents:
             module = self.entry.load()
-            rng = stream(self.seed, replicate, "population")
-            self._residents = {replicate: module.make_residents(self.place, self.params, rng)}
-        return self._residents[replicate]
+            if year is None:
+                rng, place = stream(self.seed, replicate, "population"), self.place
+            else:
+                seq = np.random.SeedSequence(self.seed, spawn_key=(replicate, STREAMS["population"], year))
+                rng, place = np.random.default_rng(seq), self.place.replace(population=self.population(year))
+            # keep the current replicate's residents only (options and pathways of a replicate run together)
+            self._residents = {k: v for k, v in self._residents.items() if k[0] == replicate}
+            self._residents[key] = module.make_residents(place, self.params, rng)
+        return self._residents[key]
 
     def run(self, key: RunKey) -> xr.Dataset:
         """Run one (option, pathway, replicate) and return its records."""
-        from twin.climate import make_drivers
+        from twin.climate import ClimateDrivers, make_drivers
 
         module = self.entry.load()
         place = self.option_places[key.option]
@@ -162,18 +207,54 @@ class Ensemble:
         drivers = make_drivers(
             place, pathway, self.time, stream(self.seed, key.replicate, "weather"), source=self.climate_source
         )
-        residents = self.residents(key.replicate)
-        ds = module.run(
-            place, drivers, residents, self.params,
-            rng=stream(self.seed, key.replicate, "model"), outputs=self.scenario.outputs,
-            seed_key=(self.seed, key.replicate),
-        )
+        parts = []
+        for year, days in self.segments():
+            seg_drivers = drivers if days == slice(0, len(self.time)) else ClimateDrivers(
+                drivers.weather.isel(time=days), drivers.offsets
+            )
+            seg_place = place if year is None else place.replace(population=self.population(year))
+            if year is None:
+                rng = stream(self.seed, key.replicate, "model")
+            else:  # each year's span of days gets its own model stream
+                rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key.replicate, STREAMS["model"], year)))
+            parts.append(module.run(
+                seg_place, seg_drivers, self.residents(key.replicate, year), self.params,
+                rng=rng, outputs=self.scenario.outputs, seed_key=(self.seed, key.replicate, days.start),
+            ))
+        ds = parts[0] if len(parts) == 1 else _join_segments(parts)
         w = drivers.weather
         if "y" in w.dims:  # gridded input: keep the place-mean series
             w = w.mean(("y", "x"))
         ds["station_tasmax"] = w["tasmax"].astype(np.float32)
         ds["station_tasmin"] = w["tasmin"].astype(np.float32)
         return ds
+
+    def residents_by_age(self) -> np.ndarray:
+        """Residents per (zone, age band) simulated, averaged over the period's days."""
+        total = np.zeros((len(self.place.zones), len(AGE_BANDS)))
+        n = len(self.time)
+        for year, days in self.segments():
+            pop = self.population(year).transpose("zone", "sex", "age")
+            by_age = np.zeros_like(total)
+            ages = pop["age"].values
+            np.add.at(by_age.T, np.minimum(ages // 5, len(AGE_BANDS) - 1), pop.sum("sex").values.T)
+            total += by_age * (days.stop - days.start) / n
+        return total
+
+
+def _join_segments(parts: list[xr.Dataset]) -> xr.Dataset:
+    """Join runs over consecutive spans of days: daily variables concatenate, period totals add."""
+    daily = [v for v in parts[0].data_vars if "time" in parts[0][v].dims]
+    totals = [v for v in parts[0].data_vars if "time" not in parts[0][v].dims]
+    out = xr.concat([p[daily] for p in parts], dim="time", data_vars="all", coords="minimal", join="override")
+    for v in totals:
+        acc = parts[0][v].copy()
+        for p in parts[1:]:
+            acc = acc + p[v]
+        acc.attrs = parts[0][v].attrs
+        out[v] = acc
+    out.attrs = parts[0].attrs
+    return out
 
 
 def check_scenario(scenario: Any) -> Ensemble:
@@ -185,12 +266,12 @@ def check_scenario(scenario: Any) -> Ensemble:
 _WORKER: dict[str, Ensemble] = {}
 
 
-def _init_worker(text: str, file: str, base_dir: str, seed: int, replicates: int) -> None:
+def _init_worker(text: str, file: str, base_dir: str, seed: int, replicates: int, population_year: int | None) -> None:
     # the scenario travels as its text (its schema class is built from the registries,
     # so it is re-validated here rather than pickled)
     from twin.scenario import loads
 
-    _WORKER["ensemble"] = Ensemble(loads(text, file=file, base_dir=base_dir), seed, replicates)
+    _WORKER["ensemble"] = Ensemble(loads(text, file=file, base_dir=base_dir), seed, replicates, population_year)
 
 
 def _run_to_file(key: RunKey, runs_dir: str) -> tuple[RunKey, float]:
@@ -273,6 +354,7 @@ def run_scenario(
     progress: bool | None = None,
     plots: bool | None = None,
     on_run: Callable[[RunKey, float], None] | None = None,
+    population_year: int | None = None,
 ) -> Path:
     """Run every (option, pathway, replicate) of ``scenario`` and write its outputs to ``out``.
 
@@ -305,9 +387,19 @@ def run_scenario(
     if jobs < 1:
         raise ScenarioError("must be at least 1", field="--jobs", value=jobs)
     t_start = _time.perf_counter()
-    ens = Ensemble(scenario, seed, replicates)  # validates place, params, options before touching `out`
+    # validates place, params, options, climate file and projection before touching `out`
+    ens = Ensemble(scenario, seed, replicates, population_year)
     out = Path(out)
-    runs = _prepare_output(out, _ensemble_key(scenario, seed, replicates), overwrite)
+    demo = ens.demography
+    twin_run = population_year is None and demo is not None and demo.year is not None and demo.year != demo.base_year
+    if twin_run:
+        # the same ensemble on the base-year population, for the climate/demographic split
+        run_scenario(scenario, out / "base_population", jobs=jobs, seed=seed, replicates=replicates,
+                     overwrite=overwrite, progress=progress, plots=False, on_run=on_run,
+                     population_year=demo.base_year)
+    key = _ensemble_key(scenario, seed, replicates)
+    key["population_year"] = population_year
+    runs = _prepare_output(out, key, overwrite)
     keys = ens.keys()
     todo = [k for k in keys if not (runs / k.filename).exists()]
     resumed = len(keys) - len(todo)
@@ -316,7 +408,13 @@ def run_scenario(
     _execute(ens, todo, runs, jobs, show, timings, on_run, resumed, len(keys))
     t_runs = _time.perf_counter() - t_start
     results = assemble(ens, runs)
-    _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs)
+    decomposition = None
+    if twin_run and "baseline" in ens.pathways:
+        from twin.decomposition import decompose
+
+        with xr.open_dataset(out / "base_population" / "results.nc", engine="h5netcdf") as base:
+            decomposition = decompose(results, base.load())
+    _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs, decomposition)
     shutil.rmtree(runs, ignore_errors=True)
     return out
 
@@ -346,7 +444,7 @@ def _execute(ens, todo, runs, jobs, show, timings, on_run, resumed, total) -> No
         sc = ens.scenario
         with ProcessPoolExecutor(
             max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-            initargs=(sc.text, str(sc.path or "<string>"), str(sc.base_dir), ens.seed, ens.replicates),
+            initargs=(sc.text, str(sc.path or "<string>"), str(sc.base_dir), ens.seed, ens.replicates, ens.population_year),
         ) as pool:
             futures = [pool.submit(_run_to_file, key, str(runs)) for key in todo]
             for fut in futures:
@@ -374,10 +472,9 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
             else:
                 arrays[name][key.option, key.pathway, key.replicate] = ds[name].values
     place = ens.place
-    pop = place.population.transpose("zone", "sex", "age")
-    by_age = np.zeros((pop.sizes["zone"], len(AGE_BANDS)), np.int64)
-    ages = pop["age"].values
-    np.add.at(by_age.T, np.minimum(ages // 5, len(AGE_BANDS) - 1), pop.sum("sex").values.T)
+    by_age = ens.residents_by_age()
+    if np.all(by_age == np.round(by_age)):
+        by_age = by_age.astype(np.int64)
     costs = [_total_cost(c) for c in ens.option_costs]
     data = {
         name: (dims[name], arrays[name], dict(first[name].attrs)) for name in arrays
@@ -400,6 +497,10 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
     }
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(first.attrs)
+    if ens.demography is not None:
+        ds.attrs["population"] = (
+            f"projected (variant {ens.demography.variant}), years {sorted({y for y, _ in ens.segments()})}"
+        )
     ds.attrs.update(
         {
             "Conventions": "CF-1.10",
@@ -429,7 +530,7 @@ def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:
     return capital, annual, base
 
 
-def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs) -> None:
+def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs, decomposition=None) -> None:
     from twin.metrics import write_indicators_csv
 
     staging = out / ".staging"
@@ -437,6 +538,8 @@ def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, 
     staging.mkdir(parents=True)
     _write_netcdf(results, staging / "results.nc", compress=True)
     write_indicators_csv(results, staging / "indicators.csv")
+    if decomposition is not None:
+        decomposition.to_csv(staging / "decomposition.csv", index=False, float_format="%.6g")
     want_plots = ens.scenario.outputs.plots if plots is None else plots
     t_plots = _time.perf_counter()
     plot_files: list[str] = []
@@ -461,7 +564,13 @@ def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, 
         "model": ens.scenario.model,
         "place": ens.place.name,
         "input_checksums": ens.input_checksums(),
-        "outputs": ["results.nc", "indicators.csv"] + [f"plots/{p}" for p in plot_files],
+        "outputs": ["results.nc", "indicators.csv"]
+        + (["decomposition.csv", "base_population/"] if decomposition is not None else [])
+        + [f"plots/{p}" for p in plot_files],
+        "population": (
+            "place" if ens.demography is None
+            else {"variant": ens.demography.variant, "years": sorted({y for y, _ in ens.segments()})}
+        ),
         "environment": {
             "python": sys.version.split()[0],
             "numpy": np.__version__,
@@ -477,7 +586,7 @@ def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, 
         },
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False))
-    for name in ("results.nc", "indicators.csv", "plots", "manifest.json"):
+    for name in ("results.nc", "indicators.csv", "decomposition.csv", "plots", "manifest.json"):
         src = staging / name
         if src.exists():
             os.replace(src, out / name)

@@ -50,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic_core import PydanticCustomError
 
 from twin._scenario_errors import convert, first_error, sort_errors
+from twin.demography.spec import DemographySpec
 from twin._yaml_lines import LineMap, load_with_lines
 from twin.errors import ScenarioError
 
@@ -60,11 +61,13 @@ __all__ = [
     "Option",
     "Outputs",
     "Period",
+    "ProjectionScenario",
     "Scenario",
     "json_schema",
     "load",
     "loads",
     "pathway_names",
+    "scenario_kind",
     "scenario_model",
 ]
 
@@ -165,9 +168,13 @@ class Scenario(_Section):
     climate: Climate = Field(default_factory=Climate)
     options: list[Option] = Field(min_length=1, description="Options to compare; the first is the reference.")
     outputs: Outputs = Field(default_factory=Outputs)
-    # Optional top-level sections go here, each a _Section with its own defaults
-    # (e.g. the lead's `demography:` section): add the field, and json_schema()
-    # and the error messages pick it up.
+    demography: DemographySpec | None = Field(
+        None,
+        description="Run the resident model on a projected population: `year` (with a base-year twin run for the "
+        "climate/demographic decomposition), or follow each calendar year of the period (residents age each year).",
+    )
+    # Optional top-level sections go here, each a _Section with its own defaults:
+    # add the field, and json_schema() and the error messages pick it up.
 
     _path: Path | None = PrivateAttr(None)
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -244,6 +251,32 @@ class Scenario(_Section):
         raise KeyError(name)
 
 
+class ProjectionScenario(_Section):
+    """A projection-only scenario for ``twin project``: a place and a ``demography:`` section.
+
+    No model, pathways, period or options: the cohort-component projection is
+    deterministic array arithmetic. Keeps the same provenance attributes as
+    :class:`Scenario` (``path``, ``base_dir``, ``text``, ``sha256``).
+    """
+
+    name: str = Field(pattern=_NAME, max_length=64, description="Scenario name.")
+    description: str = ""
+    place: str = Field(min_length=1, description="Bundled place name, or a place directory relative to the scenario file.")
+    seed: int = Field(0, ge=0, description="Recorded for provenance (the projection itself is deterministic).")
+    demography: DemographySpec = Field(description="Base year, horizon, variants, rates, migration, service use.")
+    outputs: Outputs = Field(default_factory=Outputs)
+
+    _path: Path | None = PrivateAttr(None)
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _text: str = PrivateAttr("")
+    _sha256: str = PrivateAttr("")
+
+    path = Scenario.path
+    base_dir = Scenario.base_dir
+    text = Scenario.text
+    sha256 = Scenario.sha256
+
+
 def _restore(text: str, path: Path | None, base_dir: Path) -> Scenario:
     scenario = loads(text, file="<string>" if path is None else str(path), base_dir=base_dir)
     scenario._path = path
@@ -289,8 +322,21 @@ def __getattr__(attr: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
-def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+def scenario_kind(path: str | Path) -> Literal["run", "projection"]:
+    """``"projection"`` for a file with a ``demography:`` section and no ``model:`` (``twin project``), else ``"run"``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "run"  # `load` reports the problem with its file and line
+    if isinstance(data, dict) and "demography" in data and "model" not in data:
+        return "projection"
+    return "run"
+
+
+def load(path: str | Path, *, kind: Literal["run", "projection"] = "run") -> Any:
+    """Read and validate a scenario file (``kind="projection"`` for ``twin project`` files).
 
     Raises
     ------
@@ -310,15 +356,18 @@ def load(path: str | Path) -> Scenario:
         raise ScenarioError(f"is not UTF-8 text (byte {exc.start})", file=path) from None
     except OSError as exc:
         raise ScenarioError(f"cannot be read: {exc.strerror}", file=path) from None
-    scenario = loads(text, file=str(path), base_dir=path.resolve().parent)
+    scenario = loads(text, file=str(path), base_dir=path.resolve().parent, kind=kind)
     scenario._path = path
     return scenario
 
 
-def loads(text: str, file: str = "<string>", base_dir: str | Path | None = None) -> Scenario:
+def loads(
+    text: str, file: str = "<string>", base_dir: str | Path | None = None, *, kind: Literal["run", "projection"] = "run"
+) -> Any:
     """Validate scenario YAML given as text; ``file`` names it in errors.
 
     ``base_dir`` (default: the current directory) is where relative paths are resolved.
+    ``kind="projection"`` validates a :class:`ProjectionScenario` (``twin project``).
     """
     data, lines = load_with_lines(text, file)
     if data is None:
@@ -327,6 +376,8 @@ def loads(text: str, file: str = "<string>", base_dir: str | Path | None = None)
         raise ScenarioError(
             "the top level must be a mapping of keys (name:, place:, model:, ...)", file=file, line=lines.line_of(()), value=data
         )
+    if kind == "projection":
+        return _loads_projection(text, data, lines, file, base_dir)
     model = scenario_model()
     errors: list[ScenarioError] = []
     scenario = None
@@ -343,6 +394,17 @@ def loads(text: str, file: str = "<string>", base_dir: str | Path | None = None)
     scenario._text = text
     scenario._sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     scenario._model_params = params
+    return scenario
+
+
+def _loads_projection(text: str, data: dict, lines: LineMap, file: str, base_dir: str | Path | None) -> ProjectionScenario:
+    try:
+        scenario = ProjectionScenario.model_validate(data)
+    except ValidationError as exc:
+        raise first_error(convert(exc, ProjectionScenario, data, lines, file)) from None
+    scenario._base_dir = Path.cwd() if base_dir is None else Path(base_dir)
+    scenario._text = text
+    scenario._sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return scenario
 
 
