@@ -1,0 +1,141 @@
+"""The ``trial:`` section of a scenario: a field trial to try out in the twin before running it.
+
+Import-light (pydantic only) so ``twin validate`` can check a scenario's trial section
+without numpy, statsmodels or matplotlib. The intervention spec is checked against the
+intervention registry when the trial is run (:mod:`twin.trials.run`).
+
+Format (every key but ``design``, ``outcome`` and ``intervention`` has a default)::
+
+    trial:
+      design: stepped_wedge        # individual | parallel | stratified | stepped_wedge
+      clusters: zones              # zones (all the place's zones), a list of zone codes,
+                                   # or an integer: that many synthetic clusters (parametric stage only)
+      periods: 5                   # the scenario period is cut into this many equal spans
+      sequences: null              # stepped wedge: groups crossing over (default periods - 1)
+      strata: urban_rural          # none | urban_rural | deprivation (tertiles of the decile)
+      treated_share: 0.5           # parallel / stratified / individual: share allocated to treatment
+      cluster_size: null           # people measured per cluster-period (default: the zones' mean residents)
+      outcome: {variable: contacts, per: 1000}   # any results variable with a zone dimension
+      intervention: {type: heat_health_outreach, staff: 4}   # any registered intervention, no target
+      effect_sizes: null           # absolute effects to scan (outcome units); default relative_effects
+      relative_effects: [0, 0.25, 0.5, 0.75, 1, 1.5]   # multiples of the twin-predicted effect
+      cluster_counts: null         # numbers of clusters to scan (default: the design's)
+      n_sim: 500                   # simulated trials per design point
+      alpha: 0.05
+      power_target: 0.8
+      pathway: null                # default: the scenario's first pathway
+      twin_replicates: 2           # stage 1: twin replicates to estimate the outcome model
+      twin_trials: 0               # whole trials also run with the twin (costly; analysed like the rest)
+      seed: null                   # default: the scenario seed
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+__all__ = ["DESIGNS", "OutcomeSpec", "TrialSpec"]
+
+#: Trial designs offered by :mod:`twin.trials.designs`.
+DESIGNS = ("individual", "parallel", "stratified", "stepped_wedge")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OutcomeSpec(_Strict):
+    """The trial's primary outcome: a results variable summed per cluster and period, per ``per`` residents."""
+
+    variable: str = Field(min_length=1, description="Results variable with a zone dimension (e.g. contacts, "
+                          "protected, heat_illness, hot_day_exposure); summed over the period's days and "
+                          "every other dimension.")
+    per: float = Field(1000.0, gt=0, description="Rate per this many residents (1000: per 1,000 residents).")
+
+
+class TrialSpec(_Strict):
+    """A field trial of one intervention, run in the twin and powered by simulation."""
+
+    design: Literal["individual", "parallel", "stratified", "stepped_wedge"] = Field(
+        description="individual or parallel cluster randomisation, stratified cluster randomisation, "
+        "or a stepped-wedge rollout across periods.")
+    clusters: Literal["zones"] | list[str] | int = Field(
+        "zones", description="'zones' (every zone of the place), a list of zone codes, or a number of "
+        "synthetic clusters (parametric stage only).")
+    periods: int = Field(1, ge=1, le=52, description="Equal spans the scenario period is cut into.")
+    sequences: int | None = Field(None, ge=1, le=51, description="Stepped wedge: groups of clusters crossing "
+                                  "over, one group per step (default periods - 1).")
+    strata: Literal["none", "urban_rural", "deprivation"] = Field(
+        "none", description="Randomise within strata: urban/rural class or deprivation tertile.")
+    treated_share: float = Field(0.5, gt=0, lt=1, description="Share of clusters (or people) treated.")
+    cluster_size: int | None = Field(None, ge=1, le=10_000_000, description="People measured per cluster and "
+                                     "period (default: the zones' mean residents: outcomes from records).")
+    outcome: OutcomeSpec
+    intervention: dict[str, Any] = Field(description="The intervention spec (any registered type) without a "
+                                         "target: the trial targets the treated clusters.")
+    effect_sizes: list[float] | None = Field(None, min_length=1, description="Effects to scan, in outcome units.")
+    relative_effects: list[float] = Field([0.0, 0.25, 0.5, 0.75, 1.0, 1.5], min_length=1,
+                                          description="Effects to scan as multiples of the twin-predicted effect.")
+    cluster_counts: list[int] | None = Field(None, min_length=1, description="Numbers of clusters to scan.")
+    n_sim: int = Field(500, ge=10, le=100_000, description="Simulated trials per design point.")
+    alpha: float = Field(0.05, gt=0, lt=0.5, description="Two-sided significance level.")
+    power_target: float = Field(0.8, gt=0, lt=1, description="Power wanted (required_clusters).")
+    pathway: str | None = Field(None, description="Climate pathway of the trial (default: the first).")
+    twin_replicates: int = Field(2, ge=1, le=100, description="Stage 1: twin replicates estimating the "
+                                 "outcome distribution and the effect.")
+    twin_trials: int = Field(0, ge=0, le=1000, description="Whole trials also simulated with the twin.")
+    seed: int | None = Field(None, ge=0, description="Seed of the trial's draws (default: the scenario seed).")
+
+    @field_validator("intervention")
+    @classmethod
+    def _intervention(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(value.get("type"), str):
+            raise PydanticCustomError("trial", "needs a 'type' (a registered intervention)",
+                                      {"value": value})
+        if "target" in value:
+            raise PydanticCustomError("trial", "the trial sets the target (the treated clusters); remove it",
+                                      {"value": value["target"]})
+        return value
+
+    @field_validator("clusters")
+    @classmethod
+    def _clusters(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value < 2:
+            raise PydanticCustomError("trial", "needs at least 2 clusters", {"value": value})
+        if isinstance(value, list):
+            if len(value) < 2:
+                raise PydanticCustomError("trial", "needs at least 2 zones", {"value": value})
+            if len(set(value)) != len(value):
+                raise PydanticCustomError("trial", "zone listed twice", {"value": value})
+        return value
+
+    @field_validator("cluster_counts")
+    @classmethod
+    def _counts(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and any(k < 2 for k in value):
+            raise PydanticCustomError("trial", "every cluster count must be at least 2", {"value": value})
+        return value
+
+    @model_validator(mode="after")
+    def _design(self) -> TrialSpec:
+        if self.design == "stepped_wedge":
+            if self.periods < 2:
+                raise PydanticCustomError("trial", "a stepped wedge needs at least 2 periods",
+                                          {"value": self.periods})
+            if self.sequences is not None and self.sequences > self.periods - 1:
+                raise PydanticCustomError("trial", f"at most periods - 1 = {self.periods - 1} sequences",
+                                          {"value": self.sequences})
+        if self.design == "stratified" and self.strata == "none":
+            raise PydanticCustomError("trial", "a stratified design needs strata: urban_rural or deprivation",
+                                      {"value": self.strata})
+        if self.design == "individual" and not isinstance(self.clusters, int) and self.twin_trials:
+            raise PydanticCustomError("trial", "individual randomisation cannot run whole twin trials: "
+                                      "interventions act on zones; use twin_trials: 0", {"value": self.twin_trials})
+        return self
+
+    @property
+    def n_sequences(self) -> int:
+        """Stepped-wedge groups (``sequences`` or periods - 1)."""
+        return self.sequences if self.sequences is not None else max(self.periods - 1, 1)
