@@ -1,0 +1,143 @@
+"""Residents of the ``heat_health`` model: traits drawn once per replicate, columns derived per option.
+
+:func:`make_residents` runs once per replicate on the BASE place (before the option's
+interventions) and is shared by every option and pathway of the replicate. It draws a
+fixed block of uniforms, ``TRAIT_DRAWS`` per resident, whatever the place or parameters
+(common random numbers), and turns them into traits with :mod:`twin.health`:
+
+======================  ============================================================
+column (``extra``)      meaning
+======================  ============================================================
+``channel``             preferred contact channel (int8 index into ``CHANNELS``): by age
+                        from ONS internet use, lower digital uptake in rural zones
+``living_alone``        bool, by age and sex (ONS, FACTS.md s12)
+``long_term_condition`` bool, by age (L)
+``overheating_home``    bool, from the home cell's building fraction (base place)
+``vulnerable_list``     bool, on the council's vulnerable-persons list (L)
+``u_overheat``          the uniform behind ``overheating_home``: an option's cool roofs are
+                        applied to it (:func:`derive_columns`)
+``u_signup``            uniform compared with the zone's ``alert_signup`` share
+``u_training``          uniform compared with the zone's ``digital_training_share`` (65+)
+======================  ============================================================
+
+:func:`derive_columns` makes the option-dependent columns from the option's place with
+those stored uniforms, so an option changes a trait only for the residents it should.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from twin._names import MAX_AGE
+from twin.health import (
+    DIGITAL,
+    baseline_qx_table,
+    channel_preference,
+    daily_death_probability,
+    heat_slopes,
+    living_alone,
+    long_term_condition,
+    on_vulnerable_list,
+    overheating_home,
+    population_mean,
+    vulnerability_multiplier,
+)
+from twin.models.residents import Residents, synthesize_residents
+
+__all__ = ["TRAIT_DRAWS", "Derived", "derive_columns", "make_residents"]
+
+#: Uniforms drawn per resident at synthesis (rows: channel, alone, ltc, overheat, list, signup, training).
+TRAIT_DRAWS = 7
+
+
+def _rural_zones(place: Any) -> np.ndarray:
+    return np.array([z.urban_rural == "rural" for z in place.zones], bool)
+
+
+def _layer(place: Any, name: str) -> np.ndarray:
+    if name in place.grid:
+        return np.nan_to_num(np.asarray(place.grid[name].values, dtype=np.float64).ravel())
+    return np.zeros(place.grid.sizes["y"] * place.grid.sizes["x"])
+
+
+def make_residents(place: Any, params: Any, rng: np.random.Generator) -> Residents:
+    """Synthesise residents and their heat-health traits (the replicate's population stream).
+
+    Parameters
+    ----------
+    place
+        The base place.
+    params
+        :class:`twin.models.params.HeatHealthModelParams` (or any HeatHealthParams).
+    rng
+        The population stream: base columns first, then ``TRAIT_DRAWS`` uniforms per resident.
+    """
+    res = synthesize_residents(place.population, place.zone_index, place.grid["residents"].values, rng)
+    n = len(res)
+    u = rng.random((TRAIT_DRAWS, n))
+    rural = _rural_zones(place)[res.zone]
+    alone = living_alone(res.age, res.sex, u[1], params)
+    ltc = long_term_condition(res.age, u[2], params)
+    over = overheating_home(_layer(place, "building")[res.cell], u[3], params, _layer(place, "cool_roof")[res.cell])
+    res.extra.update({
+        "channel": channel_preference(res.age, u[0], rural, params),
+        "living_alone": alone,
+        "long_term_condition": ltc,
+        "overheating_home": over,
+        "vulnerable_list": on_vulnerable_list(res.age, ltc, alone, u[4], params),
+        "u_overheat": u[3].astype(np.float32),
+        "u_signup": u[5].astype(np.float32),
+        "u_training": u[6].astype(np.float32),
+    })
+    return res
+
+
+class Derived:
+    """Per-option columns of a run (everything the daily rules read, besides the state).
+
+    Attributes
+    ----------
+    channel : int8, preferred channel after the zone's digital training
+    signed_up : bool, signed up to SMS/app alerts
+    overheating : bool, home overheats (option's grid: buildings, cool roofs)
+    p0, slope, vulnerability : float32 baseline daily death probability, heat slope (degC-1),
+        normalised vulnerability multiplier (divisor from the base population, fixed across options)
+    rural : bool, home zone is rural
+    """
+
+
+def _zone_property(place: Any, key: str, default: float) -> np.ndarray:
+    out = np.empty(len(place.zones))
+    for i, z in enumerate(place.zones):
+        v = (z.properties or {}).get(key, default)
+        out[i] = default if v is None else float(v)
+    return np.clip(out, 0.0, 1.0)
+
+
+def derive_columns(place: Any, res: Residents, params: Any) -> Derived:
+    """Option-dependent columns from the option's place and the stored uniforms (see module docstring)."""
+    d = Derived()
+    ex = res.extra
+    zone = res.zone
+    d.rural = _rural_zones(place)[zone]
+    signup = _zone_property(place, "alert_signup", params.delivery.alert_signup)
+    d.signed_up = ex["u_signup"] < signup[zone]
+    training = _zone_property(place, "digital_training_share", 0.0)
+    trained = (res.age >= 65) & (ex["u_training"] < training[zone])
+    d.channel = np.where(trained, DIGITAL, ex["channel"]).astype(np.int8)
+    d.overheating = overheating_home(_layer(place, "building")[res.cell], ex["u_overheat"], params,
+                                     _layer(place, "cool_roof")[res.cell])
+    age = np.minimum(res.age, MAX_AGE)
+    p0 = daily_death_probability(baseline_qx_table(params.mortality), age, res.sex)
+    slope = heat_slopes(params)[res.sex, age]
+    # the published slopes average over residents with and without these traits: divide by the mean
+    # multiplier of the BASE population weighted by baseline excess risk, fixed across options
+    base = vulnerability_multiplier(ex["long_term_condition"], ex["living_alone"], ex["overheating_home"], params)
+    divisor = population_mean(base, weights=p0 * slope) if np.any(p0 * slope > 0) else 1.0
+    vul = vulnerability_multiplier(ex["long_term_condition"], ex["living_alone"], d.overheating, params) / divisor
+    d.p0, d.slope, d.vulnerability = p0, slope.astype(np.float64), vul.astype(np.float32)
+    d.vulnerable = np.asarray(ex["vulnerable_list"], bool)
+    d.age65 = res.age >= 65
+    return d

@@ -1,0 +1,320 @@
+"""The ``heat_health`` model: who is harmed in a hot summer, and who the council's services reach.
+
+Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are Mesa agents
+(:mod:`twin.models._services`); Mesa's ``step`` drives one day at a time and its
+``DataCollector`` keeps place-level daily totals. The rules are the pure functions of
+:mod:`twin.health`, applied to whole columns. A day:
+
+1. local daily maximum and minimum per home cell (weather, heat island, canopy); the alert
+   level (0 green .. 3 red) from the region's thresholds on the place-level series
+   (:func:`twin.hazards.alert_levels`, in the 1 June - 30 September season);
+2. an alert is issued when the level reaches ``delivery.alert_min_level`` or rises; it goes
+   through the SMS/app alert channel to residents signed up (zone ``alert_signup``) who
+   prefer digital; the others hear only through a service;
+3. proactive services (``home_visit_team`` with ``proactive``) contact vulnerable-list
+   residents not contacted in the last ``proactive_recontact_days`` during amber/red;
+4. residents seek help (probability by alert level and age) through their preferred
+   channel; the request passes along ``delivery.routes[channel]`` (nearest service of each
+   type offering the channel); each service serves its queue vulnerable-list first, up to
+   capacity; a face-to-face request reaches a fixed site with probability
+   ``exp(-d / decay)``; home-visit teams travel (visits far away use more capacity);
+   requests no service reached are unmet demand, by channel;
+5. contacted residents adopt protective behaviour (Bouchama 2007 ORs,
+   :func:`twin.health.protective_behaviour`), lasting ``delivery.behaviour_days``;
+6. hot residents who adopted "cool places" visit the nearest open cooling centre
+   (distance decay, capacity, vulnerable first); the cool-places OR applies on a day of a visit;
+7. harm (:func:`twin.health.daily_harm`) on the local daily mean temperature with the
+   normalised vulnerability and the protection of behaviours in effect.
+
+Randomness and common random numbers
+------------------------------------
+Each day has its own stream, ``SeedSequence(seed, spawn_key=(replicate, 2, day))``, with
+``day`` the index in the scenario period. On a day it draws, the model draws the same
+block for every resident (``DAY_DRAWS`` float32 rows and one float64 row), in every
+option. A day with no alert and no inhabited cell above the threshold is skipped (no
+draws): nothing can happen on it (no one seeks help, no one is exposed), so its outcome is
+zero whatever the uniforms, and skipping it shifts no other day's numbers. Options that
+cool some days below the threshold skip them too, with the same (zero) outcome they
+would have had by drawing. Behaviour and recontact state carry over deterministically.
+Residents are not removed after a death (heat deaths are rare; the population is the
+period's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+import xarray as xr
+
+from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
+from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, protective_behaviour
+from twin.health import help_seeking_probability, regional_threshold
+from twin.models._heat_records import HeatRecords
+from twin.models._heat_residents import derive_columns, make_residents
+from twin.models._services import NearestTable, build_services, serve_queues
+from twin.models.exposure import ResidentModel
+from twin.models.residents import Residents
+
+__all__ = ["DAY_DRAWS", "HeatHealthModel", "alert_series", "make_residents", "run"]
+
+#: float32 uniform rows drawn per resident on an active day (seek, order, access, cool, ill, behaviours x4)
+DAY_DRAWS = 5 + len(BEHAVIOURS)
+_U_SEEK, _U_ORDER, _U_ACCESS, _U_COOL, _U_ILL, _U_BEH = 0, 1, 2, 3, 4, 5
+_NONE = np.int8(len(CHANNELS))  # "not contacted today"
+_COOL = BEHAVIOURS.index("cool_places")
+_F2F, _PHONE, _DIGITAL = (CHANNELS.index(c) for c in CHANNELS)
+
+
+def alert_series(drivers: Any, region: str) -> np.ndarray:
+    """Alert level per day (0..3) from the place-level weather and the region's thresholds."""
+    from twin.hazards import alert_levels, in_alert_season, thresholds_for
+
+    w = drivers.weather
+    if "y" in w.dims:
+        w = w.mean(("y", "x"))
+    day, night = thresholds_for(region)
+    time = drivers.time
+    return alert_levels(w["tasmax"].values, w["tasmin"].values, day, night,
+                        season=in_alert_season(time.month, time.day))
+
+
+class HeatHealthModel(ResidentModel):
+    """Residents (columns) and services (Mesa agents) through a summer; see the module docstring.
+
+    Parameters
+    ----------
+    place, drivers, residents
+        As :class:`twin.models.exposure.ResidentModel`.
+    params
+        :class:`twin.models.params.HeatHealthModelParams`.
+    seed_key
+        ``(seed, replicate, first_day)`` for the per-day streams.
+    daily_by_age
+        Also record daily (time, zone, age_band, channel) tables.
+    stream
+        Purpose index of the per-day streams (2; the reference model uses 3).
+    """
+
+    def __init__(self, place: Any, drivers: Any, residents: Residents, params: Any, *,
+                 seed_key: tuple[int, int, int], rng: Any = None, daily_by_age: bool = False,
+                 stream: int = 2) -> None:
+        super().__init__(place, drivers, residents, rng=rng)
+        self.params = params
+        self.delivery = params.delivery
+        self.seed_key = tuple(int(k) for k in seed_key)
+        self.stream = stream
+        region = place.meta.get("region", "London")
+        self.theta = regional_threshold(region, params)
+        self.levels = alert_series(drivers, region)
+        self.weekdays = np.asarray(drivers.time.weekday)
+        # an alert is issued (messages go out) when the level reaches the minimum or rises
+        prev = np.concatenate([[0], self.levels[:-1]])
+        self.issued = (self.levels >= self.delivery.alert_min_level) & (self.levels > prev)
+        self.cols = derive_columns(place, residents, params)
+        c = self.cols
+        n = len(residents)
+        self.n = n
+        self.band = residents.age_band
+        nb, nch = len(AGE_BANDS), len(CHANNELS)
+        self.group = ((residents.zone.astype(np.int32) * nb + self.band) * nch).astype(np.int32)
+        self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age)
+        # state
+        self.adopted = np.zeros((n, len(BEHAVIOURS)), bool)
+        self.until = np.full(n, -1, np.int32)
+        self.last_proactive = np.full(n, -(10**6), np.int32)
+        # static groups
+        self.alertable = np.flatnonzero(c.signed_up & (c.channel == _DIGITAL))
+        self.listed = np.flatnonzero(c.vulnerable)
+        self.p_seek = np.stack([help_seeking_probability(lv, np.array([0, 65]), params) for lv in range(4)])
+        self.p_seek = self.p_seek.astype(np.float32)
+        # services and nearest tables (by cell)
+        self.services = build_services(self, place.services, self.delivery.capacity_multiplier)
+        from twin.grid import cell_centres
+
+        X, Y = cell_centres(place.grid)
+        self.cx, self.cy = X.ravel(), Y.ravel()
+        cell_zone = np.asarray(place.zone_index).ravel()
+        self.inhabited = np.bincount(residents.cell, minlength=self.cx.size) > 0
+        self.near: dict[tuple[str, int], NearestTable] = {}
+        for t in SERVICE_TYPES:
+            for ch in range(nch):
+                agents = [a for a in self.services if a.type == t and ch in a.channels]
+                self.near[(t, ch)] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes)
+        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy)
+        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy)
+        self.proactive = NearestTable([a for a in self.services if a.type == "home_visit_team" and a.proactive],
+                                      self.cx, self.cy, cell_zone, place.zone_codes)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            v: (lambda m, v=v: m.records.today[v])
+            for v in ("exposed", "contacts", "unmet_demand", "expected_attributable_deaths")
+        })
+
+    # ------------------------------------------------------------------ a day
+    def day_rng(self, t: int) -> np.random.Generator:
+        seed, replicate, first = self.seed_key
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate, self.stream, first + t)))
+
+    def step_day(self, t: int) -> None:
+        self.records.new_day()
+        self.agents.do("start_day", int(self.weekdays[t]))
+        tx, tn = self.drivers.cell_temperatures(t)
+        tmean = 0.5 * (tx + tn)
+        hot_cell = (tmean > self.theta) & self.inhabited
+        level = int(self.levels[t])
+        if level > 0 or hot_cell.any():
+            self._active_day(t, level, tmean, hot_cell)
+        self.records.services(t, self.services)
+        self.datacollector.collect(self)
+
+    def _active_day(self, t: int, level: int, tmean: np.ndarray, hot_cell: np.ndarray) -> None:
+        rng = self.day_rng(t)
+        u = rng.random((DAY_DRAWS, self.n), dtype=np.float32)
+        u_death = rng.random(self.n)
+        c, res, rec, dl = self.cols, self.residents, self.records, self.delivery
+        pref = c.channel
+        got_idx, got_ch = [], []
+        # 2. alerts through the SMS/app channel
+        if self.issued[t] and self.alerting and self.alertable.size:
+            who = self.alertable
+            ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
+                              u[_U_ORDER, who])
+            sent = who[ok]
+            rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
+            got_idx.append(sent)
+            got_ch.append(np.full(sent.size, _DIGITAL, np.int8))
+        # 3. proactive outreach to the vulnerable list
+        if level >= dl.proactive_min_level and self.proactive and self.listed.size:
+            who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)]
+            team = self.proactive.index[res.cell[who]]
+            who, team = who[team >= 0], team[team >= 0]
+            if who.size:
+                cost = np.empty(who.size)
+                ch = np.empty(who.size, np.int8)
+                for k in np.unique(team):
+                    a, m = self.proactive.agents[k], team == k
+                    cell = res.cell[who[m]]
+                    cost[m] = a.travel_cost(self.cx[cell] - a.x, self.cy[cell] - a.y, c.rural[who[m]], dl)
+                    ch[m] = a.channels[0]
+                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), u[_U_ORDER, who], cost)
+                self.last_proactive[who[ok]] = t
+                self._contacted(t, who[ok], ch[ok], got_idx, got_ch)
+        # 4. requests for help along each channel's route
+        if level > 0:
+            seekers = np.flatnonzero(u[_U_SEEK] < self.p_seek[level][c.age65.view(np.int8)])
+            self._requests(t, seekers, u, got_idx, got_ch)
+        # 5. protective behaviour after contact
+        if got_idx:
+            idx = np.concatenate(got_idx)
+            ch = np.concatenate(got_ch)
+            order = np.lexsort((ch, idx))  # best (lowest-index) channel first per resident
+            idx, ch = idx[order], ch[order]
+            first = np.ones(idx.size, bool)
+            first[1:] = idx[1:] != idx[:-1]
+            idx, ch = idx[first], ch[first]
+            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u[_U_BEH:, idx].T, self.params)
+            took = new.any(axis=1)
+            i2 = idx[took]
+            keep = (self.until[i2] >= t)[:, None]
+            self.adopted[i2] = (self.adopted[i2] & keep) | new[took]
+            self.until[i2] = t + dl.behaviour_days - 1
+            rec.add("protected", t, i2, preferred=pref)
+        # 6-7. exposure, cooling centres, harm
+        hot = np.flatnonzero(hot_cell[res.cell])
+        if hot.size == 0:
+            return
+        rec.add("exposed", t, hot, preferred=pref)
+        active = self.until[hot] >= t
+        beh = self.adopted[hot] & active[:, None]
+        visited = np.zeros(hot.size, bool)
+        if self.cooling:
+            want = np.flatnonzero(beh[:, _COOL])
+            if want.size:
+                who = hot[want]
+                cell = res.cell[who]
+                centre = self.cooling.index[cell]
+                is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
+                p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[who], self.params)
+                go = u[_U_COOL, who] < p
+                ok = serve_queues(self.cooling.agents, who[go], centre[go], c.vulnerable[who[go]], u[_U_ORDER, who[go]])
+                visited[want[go][ok]] = True
+                rec.add("cooling_visits", t, who[go][ok], preferred=pref)
+        beh[:, _COOL] &= visited
+        protection = behaviour_rr(beh, self.params)
+        harm = daily_harm(tmean[res.cell[hot]], self.theta, res.age[hot], res.sex[hot], c.p0[hot],
+                          u_death[hot], u[_U_ILL, hot], self.params, vulnerability=c.vulnerability[hot],
+                          protection=protection, slope=c.slope[hot])
+        rec.add("heat_illness", t, hot[harm.ill], preferred=pref)
+        rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
+        rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
+
+    def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
+        self.records.add("contacts", t, who, channel=ch)
+        vul = self.cols.vulnerable[who]
+        self.records.add("vulnerable_contacts", t, who[vul], channel=ch[vul])
+        got_idx.append(who)
+        got_ch.append(ch)
+
+    def _requests(self, t: int, seekers: np.ndarray, u: np.ndarray, got_idx: list, got_ch: list) -> None:
+        res, c, dl = self.residents, self.cols, self.delivery
+        pending = seekers
+        pch = c.channel[seekers]
+        routes = [dl.routes[ch] for ch in CHANNELS]
+        for stage in range(max(len(r) for r in routes)):
+            if pending.size == 0:
+                break
+            done = np.zeros(pending.size, bool)
+            for ch in range(len(CHANNELS)):
+                if stage >= len(routes[ch]):
+                    continue
+                stype = routes[ch][stage]
+                table = self.near[(stype, ch)]
+                m = np.flatnonzero((pch == ch) & ~done)
+                if m.size == 0 or not table:
+                    continue
+                who = pending[m]
+                cell = res.cell[who]
+                svc = table.index[cell]
+                cost = None
+                if ch == _F2F and stype != "home_visit_team":
+                    decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)
+                    reach = u[_U_ACCESS, who] < np.exp(-table.distance[cell] / decay)
+                    m, who, cell, svc = m[reach], who[reach], cell[reach], svc[reach]
+                elif stype == "home_visit_team":
+                    cost = np.empty(who.size)
+                    for k in np.unique(svc):
+                        a, mk = table.agents[k], svc == k
+                        cost[mk] = a.travel_cost(self.cx[cell[mk]] - a.x, self.cy[cell[mk]] - a.y, c.rural[who[mk]], dl)
+                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], u[_U_ORDER, who], cost)
+                done[m[ok]] = True
+                self._contacted(t, who[ok], np.full(int(ok.sum()), ch, np.int8), got_idx, got_ch)
+            pending, pch = pending[~done], pch[~done]
+        self.records.add("unmet_demand", t, pending, channel=pch)
+
+    # ------------------------------------------------------------------ output
+    def to_dataset(self) -> xr.Dataset:
+        attrs = {
+            "heat_threshold_daily_mean": float(self.theta),
+            "heat_threshold_source": "twin.health regional thresholds (Hajat 2002; Met Office alert thresholds, "
+                                     "FACTS.md s10); slope Gasparrini 2012, age gradient Ishigami 2008",
+            "alert_days": int((self.levels > 0).sum()),
+            "randomness": "one stream per day: SeedSequence(seed, spawn_key=(replicate, 2, day)); days with no "
+                          "alert and no inhabited cell above the threshold are skipped (no draws)",
+        }
+        return self.records.to_dataset(self.drivers.time, list(self.place.zone_codes), attrs)
+
+
+def run(place: Any, drivers: Any, residents: Residents, params: Any, *, rng: Any, outputs: Any = None,
+        seed_key: tuple[int, int, int] | None = None) -> xr.Dataset:
+    """Run the ``heat_health`` model over every day of ``drivers`` and return its records.
+
+    ``seed_key`` is ``(seed, replicate, first_day)``; without it (a notebook call) a key is
+    drawn from ``rng``.
+    """
+    if seed_key is None:
+        seed_key = (int(np.random.default_rng(rng).integers(2**31)), 0, 0)
+    by_age = bool(getattr(outputs, "daily_by_age", False))
+    model = HeatHealthModel(place, drivers, residents, params, seed_key=seed_key, rng=rng, daily_by_age=by_age)
+    model.run_for(model.n_days)
+    return model.to_dataset()
