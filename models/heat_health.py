@@ -108,7 +108,7 @@ class HeatHealthModel(ResidentModel):
         region = place.meta.get("region", "London")
         self.theta = regional_threshold(region, params)
         self.levels = alert_series(drivers, region)
-        self.weekdays = np.asarray(drivers.time.weekday)
+        self.weekdays = np.asarray(drivers.time.day_of_week)
         # an alert is issued (messages go out) when the level reaches the minimum or rises
         prev = np.concatenate([[0], self.levels[:-1]])
         self.issued = (self.levels >= self.delivery.alert_min_level) & (self.levels > prev)
