@@ -63,7 +63,7 @@ BAD = [
     ("unknown-model", _edit(3, "model: heat_exposur"), 3, "model", ["unknown model", "heat_exposure"]),
     ("unknown-model-parameter", _edit(append="parameters: {day_thresh: 30}"), 16, "parameters.day_thresh", ["unknown key", "day_threshold"]),
     ("bad-model-parameter", _edit(append="parameters:\n  day_threshold: 60"), 17, "parameters.day_threshold", ["(got 60)", "valid:"]),
-    ("unknown-intervention", _edit(13, "      - type: trees"), 13, "options[1].interventions[0].type", ["unknown intervention type", "'trees'", "cool_roofs, tree_canopy"]),
+    ("unknown-intervention", _edit(13, "      - type: trees"), 13, "options[1].interventions[0].type", ["unknown intervention type", "'trees'", "cool_roofs, cooling_centres"]),
     ("intervention-without-type", _edit(13, "      - max_canopy: 0.5"), 13, "options[1].interventions[0].type", ["missing", "tree_canopy"]),
     ("unknown-intervention-key", _edit(append="        colour: green"), 16, "options[1].interventions[0].colour", ["unknown key", "increase"]),
     ("duplicate-option", _edit(11, "  - name: do_nothing"), 11, "options[1].name", ["duplicate option name", "'do_nothing'"]),
