@@ -1,0 +1,63 @@
+"""Calibration of the heat_health model on the bundled urban borough (FACTS.md s1, s10).
+
+Runs the whole model (traits, services, protective behaviour, vulnerability, harm) on the
+London-like urban borough, do nothing, for ``REPLICATES`` generated summers (1 June - 30
+September, the alert season, which holds nearly all heat-attributable deaths at a 19 degC
+daily-mean threshold) under the baseline and gwl2 pathways, with the runner's weather streams
+(each replicate's gwl2 summer is its baseline summer shifted by the UKCP18-scaled delta, so
+the ratio is paired).
+
+Targets: Gasparrini et al. 2022, London 3.21 heat deaths per 100,000 a year (England and
+Wales 791 a year, ~1.3 per 100,000); Vardoulakis et al. 2014, ~3 per 100,000. Band 1.3-6 per
+100,000 a year allows for the synthetic climate and population. Warming: gwl2 / baseline
+between 1.3 (above Huang et al. 2023's +42 % on the hottest days at 2 degC GWL, which is
+less than the local summer warming) and 3.6 (Hajat et al. 2014's +257 % by the 2050s,
+which also includes ageing and growth).
+
+Measured when written (10 replicates): baseline 3.16 per 100,000 a year, gwl2 6.20, ratio
+1.96. The test can fail: doubling the heat slope (slope_all_ages 0.042) gives 6.5 per 100,000,
+outside the band.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from twin.climate import make_drivers
+from twin.models import get_model
+from twin.place import Place, resolve_place
+from twin.runner import stream
+
+hh = pytest.importorskip("twin.models.heat_health")
+
+REPLICATES = 10
+SEED = 20261125
+BAND = (1.3, 6.0)
+WARMING_BAND = (1.3, 3.6)
+
+
+def rates(params=None, replicates=REPLICATES):
+    place = Place.load(resolve_place("urban_borough"))
+    params = params or get_model("heat_health").Params()
+    time = pd.date_range("2030-06-01", "2030-09-30")
+    out = {"baseline": [], "gwl2": []}
+    for r in range(replicates):
+        res = hh.make_residents(place, params, stream(SEED, r, "population"))
+        for pathway in out:
+            drv = make_drivers(place, pathway, time, stream(SEED, r, "weather"))
+            ds = hh.run(place, drv, res, params, rng=stream(SEED, r, "model"), seed_key=(SEED, r, 0))
+            out[pathway].append(1e5 * float(ds["expected_attributable_deaths"].sum()) / len(res))
+    return {k: np.array(v) for k, v in out.items()}
+
+
+@pytest.mark.slow
+def test_urban_borough_heat_deaths_per_100k_and_warming():
+    r = rates()
+    base, warm = r["baseline"].mean(), r["gwl2"].mean()
+    print(f"baseline {base:.2f} per 100k/yr (replicates {np.round(r['baseline'], 2)}), gwl2 {warm:.2f}, "
+          f"ratio {warm / base:.2f}")
+    assert BAND[0] <= base <= BAND[1]
+    assert WARMING_BAND[0] <= warm / base <= WARMING_BAND[1]
+    assert np.all(r["gwl2"] > r["baseline"])  # paired: every summer is worse when warmer
