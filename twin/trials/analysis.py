@@ -109,7 +109,7 @@ def icc_anova(df: Any) -> tuple[float, float, float]:
         sigma_e2 = sigma_w2 / m_bar
         how = "anova (within from ss_within)"
     elif d["period"].nunique() > 1:
-        fe = smf.ols(_formula(d) + " + C(cluster)", d).fit()
+        fe = smf.ols(_formula(d.drop(columns=["stratum"], errors="ignore")) + " + C(cluster)", d).fit()
         sigma_e2 = float(fe.scale)
         sigma_w2 = sigma_e2 * m_bar
         how = "anova (within from cluster-period residuals)"
