@@ -123,7 +123,7 @@ def test_power_curve_is_monotone_in_effect_for_a_fixed_seed():
                   periods=4, icc=0.1, n_sim=300, seed=9)
     for _, g in table.groupby("n_clusters"):
         assert np.all(np.diff(g.sort_values("effect")["power"].to_numpy()) >= 0)
-        assert g["sd_estimate"].nunique() == 1  # same draws: the estimate only shifts
+        assert np.ptp(g["sd_estimate"]) < 1e-12  # same draws: the estimate only shifts
 
 
 def test_required_clusters_by_closed_form_and_simulation():
