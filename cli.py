@@ -74,7 +74,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(out: Path) -> None:
+def _print_summary(out: Path, everything: bool = False) -> None:
+    """Whole-place indicators; the splits by channel (and everything else) with ``everything``."""
     import xarray as xr
     from rich.console import Console
 
@@ -82,19 +83,18 @@ def _print_summary(out: Path) -> None:
 
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         ds.load()
+    table = summary_table(ds)
+    if not everything:
+        keep = ~table["indicator"].astype(str).str.contains(r"\[", regex=True)
+        table = table[keep]
     console = Console()
     if not console.is_terminal:  # piped or captured: wide enough for the table, not the 80-column default
         console = Console(width=120)
-    console.print(format_summary(summary_table(ds)))
+    console.print(format_summary(table))
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from twin.errors import OutputError
-
-    out = Path(args.directory)
-    if not (out / "results.nc").is_file():
-        raise OutputError("no results.nc here (run `twin run SCENARIO -o DIR` first)", field="DIR", value=str(out))
-    _print_summary(out)
+    _print_summary(_results_dir(args.directory), everything=args.all)
     return 0
 
 
@@ -104,6 +104,61 @@ def _cmd_places(args: argparse.Namespace) -> int:
     dirs = [Path(d) for d in args.places] if args.places else list_places()
     for d in dirs:
         print(Place.load(d).summary())
+    return 0
+
+
+def _results_dir(directory: str) -> Path:
+    from twin.errors import OutputError
+
+    out = Path(directory)
+    if not (out / "results.nc").is_file():
+        raise OutputError("no results.nc here (run `twin run SCENARIO -o DIR` first)", field="DIR", value=str(out))
+    return out
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import xarray as xr
+    from rich.console import Console
+    from rich.table import Table
+
+    from twin.appraisal import compare_table
+
+    out = _results_dir(args.directory)
+    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        df = compare_table(ds.load(), results_dir=out)
+    if args.csv:
+        df.to_csv(args.csv, index=False)
+    console = Console() if Console().is_terminal else Console(width=160)
+    table = Table(title=f"Options compared with {df.attrs.get('reference_option', 'the reference')} "
+                        f"(GBP, {df.attrs.get('price_base_year', '')} prices, mean and interval across replicates)")
+    cols = [c for c in df.columns if not c.endswith(("_lower", "_upper"))]
+    for c in cols:
+        table.add_column(c, overflow="fold")
+    for _, row in df.iterrows():
+        cells = []
+        for c in cols:
+            v = row[c]
+            lo, hi = row.get(f"{c}_lower"), row.get(f"{c}_upper")
+            if isinstance(v, float):
+                text = f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
+                if lo is not None and hi is not None and isinstance(lo, float):
+                    text += f" [{lo:,.3g}, {hi:,.3g}]" if abs(v) < 1000 else f" [{lo:,.0f}, {hi:,.0f}]"
+            else:
+                text = str(v)
+            cells.append(text)
+        table.add_row(*cells)
+    console.print(table)
+    if "minimax_regret_option" in df.attrs:
+        console.print(f"least maximum regret across pathways: {df.attrs['minimax_regret_option']}")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from twin.report import write_report
+
+    out = _results_dir(args.directory)
+    path = write_report(out)
+    print(f"wrote {path} and {path.parent / 'zones.geojson'}")
     return 0
 
 
@@ -163,6 +218,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
 
     sp = add("show", _cmd_show, "print the summary table of a results directory")
+    sp.add_argument("directory", metavar="DIR")
+    sp.add_argument("--all", action="store_true", help="include the splits by channel")
+
+    sp = add("compare", _cmd_compare, "appraise the options of a results directory: NPV, BCR, cost per death averted, P(best), regret")
+    sp.add_argument("directory", metavar="DIR")
+    sp.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+
+    sp = add("report", _cmd_report, "write a self-contained report.html and zones.geojson for a results directory")
     sp.add_argument("directory", metavar="DIR")
 
     sp = add("places", _cmd_places, "list the bundled places (or the place directories given) with a one-line summary")

@@ -186,16 +186,19 @@ def test_indicators_pick_up_new_count_variables_with_extra_dims():
     res["contacts_by_age"] = contacts.assign_attrs(units="contact", long_name="service contacts")
     res["deaths"] = (res.hot_day_exposure * 1e-4).assign_attrs(units="death", long_name="attributable deaths")
     ind = indicators(res)
-    assert ind["contacts_per_1000"].dims == ("option", "pathway", "replicate", "zone", "channel")
+    assert ind["contacts_per_1000_by_channel"].dims == ("option", "pathway", "replicate", "zone", "channel")
+    # the total over channels is the sum of the split, per 1,000 of the same residents
+    assert ind["contacts_per_1000"].dims == ("option", "pathway", "replicate", "zone")
+    xr.testing.assert_allclose(ind["contacts_per_1000"], ind["contacts_per_1000_by_channel"].sum("channel"))
     assert "deaths_per_1000" in ind and "deaths_per_1000_75plus" not in ind
     rows = summary_table(res, ind=ind)
-    assert "contacts_per_1000[channel=phone]" in set(rows.indicator)
+    assert "contacts_per_1000_by_channel[channel=phone]" in set(rows.indicator)
     from rich.console import Console
 
     console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
     console.print(format_summary(rows))
     text = console.export_text()
-    assert "contacts_per_1000[channel=phone]" in text  # square brackets are not taken as markup
+    assert "contacts_per_1000_by_channel[channel=phone]" in text  # square brackets are not taken as markup
     assert "(contact per 1000 residents)" in text  # mixed units are shown per indicator
 
 

@@ -189,6 +189,8 @@ def indicators(results: xr.Dataset, variables: Sequence[str] | None = None) -> x
 
     For each count variable ``X`` (or ``X_by_age``, preferred when both exist) the Dataset holds
     ``X_per_1000`` and, from ``X_by_age``, ``X_per_1000_75plus`` (per 1,000 residents aged 75+).
+    When the variable has a further breakdown of the same residents (e.g. a ``channel`` dim),
+    ``X_per_1000`` is the total over it and ``X_per_1000_by_channel`` keeps the split.
 
     Parameters
     ----------
@@ -218,7 +220,16 @@ def indicators(results: xr.Dataset, variables: Sequence[str] | None = None) -> x
             place = rate_per_1000(results, var, by=(), **kw)
             da = _with_place(place, per_zone)
             da.attrs["reference_option"] = ref
-            out[f"{base}_per_1000" + ("" if age is None else "_75plus")] = da
+            name = f"{base}_per_1000" + ("" if age is None else "_75plus")
+            extra = [d for d in da.dims if d not in ("option", "pathway", "replicate", "zone")]
+            if extra:
+                # a breakdown (e.g. by preferred channel) of the same residents: the total is the sum,
+                # and the split is kept beside it
+                total = da.sum(extra, keep_attrs=True)
+                out[name] = total
+                out[f"{name}_by_{'_'.join(extra)}"] = da
+            else:
+                out[name] = da
     attrs = {k: v for k, v in results.attrs.items() if k in {"place", "scenario_name", "scenario_sha256", "seed"}}
     attrs["reference_option"] = ref
     return xr.Dataset(out, attrs=attrs)

@@ -482,7 +482,7 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
     data["residents"] = (("zone",), by_age.sum(axis=1), {"units": "1", "long_name": "residents"})
     data["residents_by_age"] = (("zone", "age_band"), by_age, {"units": "1", "long_name": "residents by age band"})
     data["capital_cost"] = (("option",), np.array([c[0] for c in costs]), {"units": "GBP", "long_name": "capital cost of the option's interventions", "price_base_year": costs[0][2] if costs else 0})
-    data["annual_cost"] = (("option",), np.array([c[1] for c in costs]), {"units": "GBP year-1", "long_name": "annual running cost of the option's interventions"})
+    data["annual_cost"] = (("option",), np.array([c[1] for c in costs]), {"units": "GBP year-1", "long_name": "annual running cost of the option's interventions", "price_base_year": costs[0][2] if costs else 0})
     zones = place.zones
     coords = {
         "option": ens.options,
@@ -495,6 +495,9 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
         "urban_rural": ("zone", [z.urban_rural for z in zones]),
         "deprivation_decile": ("zone", np.array([z.deprivation_decile for z in zones], np.int16)),
     }
+    for name, coord in first.coords.items():  # the model's own dimensions (channel, service_type, ...)
+        if name not in coords and set(coord.dims) <= {d for d in first.dims if d not in ("time", "zone", "age_band")}:
+            coords[name] = (coord.dims, coord.values, dict(coord.attrs))
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(first.attrs)
     if ens.demography is not None:
@@ -521,13 +524,16 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
 
 
 def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:
+    """Capital and annual cost of an option, each intervention converted to one price base year."""
+    from twin.appraisal import AppraisalSettings, convert_price
+
+    settings = AppraisalSettings()
     capital = annual = 0.0
-    base = 0
     for c in costs:
-        capital += float(c.capital)
-        annual += float(c.annual)
-        base = int(getattr(c, "price_base_year", base))
-    return capital, annual, base
+        year = int(getattr(c, "price_base_year", settings.price_base_year))
+        capital += convert_price(float(c.capital), year, settings)
+        annual += convert_price(float(c.annual), year, settings)
+    return capital, annual, int(settings.price_base_year)
 
 
 def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs, decomposition=None) -> None:

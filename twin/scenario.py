@@ -51,6 +51,7 @@ from pydantic_core import PydanticCustomError
 
 from twin._scenario_errors import convert, first_error, sort_errors
 from twin.demography.spec import DemographySpec
+from twin.trials.spec import TrialSpec
 from twin._yaml_lines import LineMap, load_with_lines
 from twin.errors import ScenarioError
 
@@ -172,6 +173,9 @@ class Scenario(_Section):
         None,
         description="Run the resident model on a projected population: `year` (with a base-year twin run for the "
         "climate/demographic decomposition), or follow each calendar year of the period (residents age each year).",
+    )
+    trial: TrialSpec | None = Field(
+        None, description="A field trial to simulate with `twin trial`: design, clusters, periods, outcome, intervention, power."
     )
     # Optional top-level sections go here, each a _Section with its own defaults:
     # add the field, and json_schema() and the error messages pick it up.
