@@ -26,10 +26,10 @@ import xarray as xr
 from twin._names import CHANNELS
 from twin.health import BEHAVIOURS, adoption_probabilities, cooling_centre_visit_probability
 from twin.models._heat_records import HeatRecords
-from twin.models.heat_health import HeatHealthModel
+from twin.models.heat_health import HeatHealthModel, make_residents
 from twin.models.residents import Residents
 
-__all__ = ["ReferenceHeatHealthModel", "ResidentAgent", "run"]
+__all__ = ["ReferenceHeatHealthModel", "ResidentAgent", "make_residents", "run"]
 
 _F2F, _PHONE, _DIGITAL = range(3)
 _COOL = BEHAVIOURS.index("cool_places")
