@@ -184,7 +184,7 @@ def _mixed(df: Any, alpha: float) -> tuple[float, ...]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # boundary (tau2 = 0) and convergence notes: the estimate stands
         res = smf.mixedlm(_formula(d), d, groups=d["cluster"]).fit(reml=True)
-    est, se = float(res.fe_params["treated"]), float(res.bse_fe["treated"])
+        est, se = float(res.fe_params["treated"]), float(res.bse_fe["treated"])
     z = stats.norm.ppf(1 - alpha / 2)
     p = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else float("nan")
     tau2 = float(np.asarray(res.cov_re)[0, 0])
