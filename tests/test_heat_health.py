@@ -157,7 +157,19 @@ def test_bad_parameters_are_one_line_exit_2(parameters, needle, tiny_place_dir, 
 
 
 def test_twin_run_writes_records_and_channel_plot(tiny_place_dir, tmp_path):
-    import twin.plots_heat  # noqa: F401  (registers channels_by_age; twin.plots imports it once the lead adds the line)
+    from twin.plots import PLOTS
+
+    had = "channels_by_age" in PLOTS
+    import twin.plots_heat  # noqa: F401  (registers channels_by_age, as twin.plots will once it imports it)
+
+    try:
+        _run_and_check(tiny_place_dir, tmp_path)
+    finally:
+        if not had:  # leave the registry as other tests expect it
+            PLOTS.pop("channels_by_age", None)
+
+
+def _run_and_check(tiny_place_dir, tmp_path):
     from twin.runner import run_scenario
     from twin.scenario import load
 
