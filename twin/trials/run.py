@@ -170,7 +170,7 @@ def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overw
                        plots: bool = True, progress: Any = None) -> Path:
     """Run the ``trial:`` section of the scenario at ``path`` and write its outputs to ``out``.
 
-    ``out`` defaults to ``runs/<scenario name>_trial`` under the current directory. Returns
+    ``out`` defaults to ``results/<scenario name>_trial`` under the current directory. Returns
     the output directory (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json).
     """
     from twin import __version__
@@ -178,7 +178,7 @@ def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overw
     from twin.trials.outputs import write_trial_outputs
 
     sc, spec = load_trial_scenario(path)
-    out = Path(out) if out is not None else Path.cwd() / "runs" / f"{sc.name}_trial"
+    out = Path(out) if out is not None else Path.cwd() / "results" / f"{sc.name}_trial"
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise OutputError("output directory already holds results", field="-o", value=str(out),
                           hint="pass --overwrite to replace them, or choose another directory with -o")
