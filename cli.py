@@ -162,6 +162,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_trial(args: argparse.Namespace) -> int:
+    from twin.trials import run_trial_scenario
+
+    out = run_trial_scenario(
+        args.scenario, args.output, overwrite=args.overwrite, plots=not args.no_plots,
+        progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
+    )
+    print(f"wrote {out}/ (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json)")
+    return 0
+
+
 def _cmd_project(args: argparse.Namespace) -> int:
     from twin.demography.run import run_projection_scenario
 
@@ -227,6 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("report", _cmd_report, "write a self-contained report.html and zones.geojson for a results directory")
     sp.add_argument("directory", metavar="DIR")
+
+    sp = add("trial", _cmd_trial, "simulate a field trial (the scenario's trial: section): design, analysis, power by simulation")
+    sp.add_argument("scenario", metavar="SCENARIO")
+    sp.add_argument("-o", "--output", metavar="DIR", default=None, help="output directory (default: results/<scenario name>_trial)")
+    sp.add_argument("--overwrite", action="store_true", help="replace an existing trial in the output directory")
+    sp.add_argument("--no-plots", action="store_true", help="skip the plots")
+    sp.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
 
     sp = add("places", _cmd_places, "list the bundled places (or the place directories given) with a one-line summary")
     sp.add_argument("places", nargs="*", metavar="PLACE_DIR")

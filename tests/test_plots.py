@@ -55,6 +55,9 @@ def test_plot_all_writes_every_registered_plot(results, tmp_path):
     names = set()
     for name in PLOTS:
         paths = plot_all(results, make_zones(), tmp_path / name, names=[name])
+        if name == "channels_by_age":  # heat-health plots: nothing to draw for exposure-only results
+            assert paths == []
+            continue
         assert paths, name
         for p in paths:
             assert p.suffix == ".png" and p.read_bytes()[:8] == PNG and p.stat().st_size > 5000

@@ -315,11 +315,27 @@ def _stem(*parts: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(p for p in parts if p))
 
 
+#: Variables mapped per zone, first present wins (heat-health harm first, then exposure).
+MAP_VARIABLES = ("expected_attributable_deaths", "hot_day_exposure_by_age", "hot_day_exposure")
+#: Indicators the option comparison shows when a model reports many (headline outcomes first).
+HEADLINE_INDICATORS = (
+    "expected_attributable_deaths_per_1000", "expected_attributable_deaths_per_1000_75plus",
+    "heat_illness_per_1000", "unmet_demand_per_1000", "protected_per_1000", "contacts_per_1000",
+    "hot_day_exposure_per_1000", "hot_day_exposure_per_1000_75plus",
+    "hot_night_exposure_per_1000", "hot_night_exposure_per_1000_75plus",
+)
+
+
 def _exposure_var(results: xr.Dataset) -> str | None:
-    for var in ("hot_day_exposure_by_age", "hot_day_exposure"):
+    for var in MAP_VARIABLES:
         if var in results:
             return var
     return None
+
+
+def _map_stem(var: str) -> str:
+    base = var.removesuffix("_by_age")
+    return "hot_day_per_1000" if base == "hot_day_exposure" else f"{base}_per_1000"
 
 
 @register_plot("zone_maps")
@@ -334,7 +350,7 @@ def _zone_maps(results, zones):
     for pathway in mean["pathway"].values:
         ax = zone_map(zones, mean.sel(pathway=pathway), vmin=0.0, vmax=vmax, cmap="YlOrRd", units=rate.attrs["units"],
                       title=f"{ref}, {pathway}\n{rate.attrs['long_name']}")
-        yield _stem("map", "hot_day_per_1000", str(pathway)), ax.figure
+        yield _stem("map", _map_stem(var), str(pathway)), ax.figure
     diff = paired_difference(rate, reference=ref)
     span = float(np.nanmax(np.abs(diff["difference"].values))) if diff["difference"].size else 1.0
     for option in diff["option"].values:
@@ -347,13 +363,16 @@ def _zone_maps(results, zones):
                           units=rate.attrs["units"], highlight=clear,
                           title=f"{option} − {ref}, {pathway}\n(outlined: {diff.attrs['level']:.0%} paired interval "
                                 "excludes 0)")
-            yield _stem("map", "hot_day_per_1000_difference", str(option), str(pathway)), ax.figure
+            yield _stem("map", _map_stem(var) + "_difference", str(option), str(pathway)), ax.figure
 
 
 @register_plot("option_comparison")
 def _option_comparison(results, zones):
     ind = indicators(results)
     names = [n for n, da in ind.data_vars.items() if set(da.dims) <= {"option", "pathway", "replicate", "zone"}]
+    if len(names) > 6:
+        headline = [n for n in HEADLINE_INDICATORS if n in names]
+        names = headline or names[:6]
     if not names:
         return
     n_opt = results.sizes["option"]
@@ -419,3 +438,6 @@ def plot_all(
 
 def _iter(gen: Iterable[tuple[str, Figure]] | None) -> Iterator[tuple[str, Figure]]:
     yield from gen or ()
+
+
+from twin import plots_heat as _plots_heat  # noqa: E402,F401  (registers the heat-health plots)

@@ -11,7 +11,6 @@ atomically (:mod:`twin.trials.outputs`).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -24,45 +23,18 @@ __all__ = ["load_trial_scenario", "run_trial", "run_trial_scenario"]
 N_ANALYSED = 40
 
 
-def _strip_trial(text: str) -> str:
-    """The text with the top-level ``trial:`` block commented out (line numbers kept)."""
-    out, inside = [], False
-    for line in text.splitlines(keepends=True):
-        top = line[:1] not in (" ", "\t", "#", "\n", "\r", "") and not line.startswith("-")
-        if top:
-            inside = line.startswith("trial:")
-        out.append("#" + line if inside else line)
-    return "".join(out)
-
-
 def load_trial_scenario(path: str | Path) -> tuple[Any, Any]:
-    """Read a scenario with a ``trial:`` section: ``(scenario, TrialSpec)``; errors name file, line and key.
-
-    Until ``twin.scenario.Scenario`` has a ``trial`` field this parses the section itself;
-    then the body becomes ``sc = twin.scenario.load(path); return sc, sc.trial``.
-    """
-    from pydantic import ValidationError
-
-    from twin._scenario_errors import convert, first_error
+    """Read a scenario with a ``trial:`` section: ``(scenario, TrialSpec)``; errors name file, line and key."""
     from twin._yaml_lines import load_with_lines
-    from twin.scenario import loads
-    from twin.trials.spec import TrialSpec
+    from twin.scenario import load
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(f"cannot read the scenario ({err.strerror})", file=path) from None
-    data, lines = load_with_lines(text, str(path))
-    if not isinstance(data, dict) or data.get("trial") is None:
+    sc = load(path)  # the whole file, trial: section included, against the one schema
+    spec = sc.trial
+    if spec is None:
         raise ScenarioError("the scenario has no trial: section", file=path, field="trial",
                             hint="add trial: {design, outcome, intervention, ...}; see twin.trials.spec")
-    sc = loads(_strip_trial(text), file=str(path), base_dir=path.parent)
-    sc._text, sc._sha256 = text, hashlib.sha256(text.encode("utf-8")).hexdigest()
-    try:
-        spec = TrialSpec.model_validate(data["trial"])
-    except ValidationError as exc:
-        raise first_error(convert(exc, TrialSpec, data["trial"], lines, str(path), prefix=("trial",))) from None
+    _, lines = load_with_lines(sc.text, str(path))
     _check_intervention(spec, lines, path)
     if spec.pathway is not None and spec.pathway not in sc.pathways:
         raise ScenarioError("pathway is not one of the scenario's pathways", file=path, field="trial.pathway",
