@@ -42,7 +42,8 @@ import xarray as xr
 
 from twin import __version__
 from twin._names import AGE_BANDS
-from twin.errors import OutputError, ScenarioError, TwinError
+from twin._outputs import claim, publish, staging
+from twin.errors import OutputError, ScenarioError
 
 __all__ = ["Ensemble", "RunKey", "check_scenario", "run_scenario", "stream"]
 
@@ -299,47 +300,30 @@ def _ensemble_key(scenario: Any, seed: int, replicates: int) -> dict[str, Any]:
 def _prepare_output(out: Path, key: dict[str, Any], overwrite: bool) -> Path:
     """Make ``out`` ready; return its runs directory. Refuses to clobber without ``overwrite``."""
     runs = out / ".runs"
-    try:
-        if out.exists() and not out.is_dir():
-            raise OutputError("output path exists and is not a directory", field="-o", value=str(out))
-        done = [n for n in RESULT_FILES if (out / n).exists()]
-        if done and not overwrite:
-            raise OutputError(
-                "output directory already holds results", field="-o", value=str(out),
-                hint="pass --overwrite to replace them, or choose another directory with -o",
-            )
-        if overwrite:
-            for n in RESULT_FILES:
-                target = out / n
-                if target.is_dir():
-                    shutil.rmtree(target)
-                elif target.exists():
-                    target.unlink()
-        key_file = runs / "ensemble.json"
-        if key_file.exists():
-            try:
-                stored = json.loads(key_file.read_text())
-            except ValueError:
-                stored = None
-            if stored != key:
-                if not overwrite:
-                    raise OutputError(
-                        "output directory holds an unfinished run of a different scenario, seed or replicate count",
-                        field="-o", value=str(out), hint="pass --overwrite to discard it, or choose another directory",
-                    )
-                shutil.rmtree(runs)
-        runs.mkdir(parents=True, exist_ok=True)
-        probe = runs / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-        if not key_file.exists():
-            key_file.write_text(json.dumps(key, sort_keys=True))
-    except PermissionError as err:
-        raise OutputError("output directory is not writable", field="-o", value=str(out)) from err
-    except OSError as err:
-        if isinstance(err, TwinError):
-            raise
-        raise OutputError(f"cannot write the output directory ({err.strerror})", field="-o", value=str(out)) from err
+    claim(out, holds=RESULT_FILES, overwrite=overwrite)
+    if overwrite:
+        for n in RESULT_FILES:
+            target = out / n
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+    key_file = runs / "ensemble.json"
+    if key_file.exists():
+        try:
+            stored = json.loads(key_file.read_text())
+        except ValueError:
+            stored = None
+        if stored != key:
+            if not overwrite:
+                raise OutputError(
+                    "output directory holds an unfinished run of a different scenario, seed or replicate count",
+                    field="-o", value=str(out), hint="pass --overwrite to discard it, or choose another directory",
+                )
+            shutil.rmtree(runs)
+    runs.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(json.dumps(key, sort_keys=True))
     return runs
 
 
@@ -539,21 +523,19 @@ def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:
 def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs, decomposition=None) -> None:
     from twin.metrics import write_indicators_csv
 
-    staging = out / ".staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    _write_netcdf(results, staging / "results.nc", compress=True)
-    write_indicators_csv(results, staging / "indicators.csv")
+    folder = staging(out)
+    _write_netcdf(results, folder / "results.nc", compress=True)
+    write_indicators_csv(results, folder / "indicators.csv")
     if decomposition is not None:
-        decomposition.to_csv(staging / "decomposition.csv", index=False, float_format="%.6g")
+        decomposition.to_csv(folder / "decomposition.csv", index=False, float_format="%.6g")
     want_plots = ens.scenario.outputs.plots if plots is None else plots
     t_plots = _time.perf_counter()
     plot_files: list[str] = []
     if want_plots:
         from twin.plots import plot_all
 
-        (staging / "plots").mkdir()
-        plot_files = [p.name for p in plot_all(results, ens.place.zones, staging / "plots")]
+        (folder / "plots").mkdir()
+        plot_files = [p.name for p in plot_all(results, ens.place.zones, folder / "plots")]
     t_end = _time.perf_counter()
     manifest = {
         "placetwin_version": __version__,
@@ -591,9 +573,5 @@ def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, 
             "per_run": timings,
         },
     }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False))
-    for name in ("results.nc", "indicators.csv", "decomposition.csv", "plots", "manifest.json"):
-        src = staging / name
-        if src.exists():
-            os.replace(src, out / name)
-    shutil.rmtree(staging, ignore_errors=True)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False))
+    publish(folder, out, ("results.nc", "indicators.csv", "decomposition.csv", "plots", "manifest.json"))

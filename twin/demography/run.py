@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from twin import __version__
-from twin.errors import OutputError
+from twin._outputs import claim, publish, staging
 
 __all__ = ["run_projection_scenario"]
 
@@ -32,22 +32,8 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
     sc = load(path, kind="projection")
     place = Place.load(resolve_place(sc.place, sc.base_dir))
     out = Path(out) if out is not None else Path("results") / sc.name
-    try:
-        if out.exists() and not out.is_dir():
-            raise OutputError("output path exists and is not a directory", field="-o", value=str(out))
-        existing = [n for n in _OUTPUTS if (out / n).exists()]
-        if existing and not overwrite:
-            raise OutputError("output directory already holds a projection", field="-o", value=str(out),
-                              hint="pass --overwrite to replace it, or choose another directory with -o")
-        staging = out / ".staging"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-    except PermissionError as err:
-        raise OutputError("output directory is not writable", field="-o", value=str(out)) from err
-    except OSError as err:
-        if isinstance(err, OutputError):
-            raise
-        raise OutputError(f"cannot write the output directory ({err.strerror})", field="-o", value=str(out)) from err
+    claim(out, holds=_OUTPUTS, overwrite=overwrite, what="a projection")
+    folder = staging(out)
     provenance = {
         "scenario_name": sc.name,
         "scenario_sha256": sc.sha256,
@@ -57,7 +43,7 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
         "input_checksums": json.dumps({f"place/{k}": v for k, v in sorted(dict(place.checksums).items())}),
     }
     try:
-        written = run_projection(place, sc.demography, staging, overwrite=True, provenance=provenance,
+        written = run_projection(place, sc.demography, folder, overwrite=True, provenance=provenance,
                                  base_dir=sc.base_dir, plots=sc.outputs.plots)
         manifest = {
             "placetwin_version": __version__,
@@ -65,16 +51,12 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
             "place": place.name,
             "variants": list(sc.demography.variants),
             "input_checksums": {f"place/{k}": v for k, v in sorted(dict(place.checksums).items())},
-            "outputs": sorted(str(Path(p).relative_to(staging)) for p in written.values()),
+            "outputs": sorted(str(Path(p).relative_to(folder)) for p in written.values()),
             "timings_seconds": {"total": round(time.perf_counter() - t0, 3)},
         }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
-        for name in _OUTPUTS:
-            target = out / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            if (staging / name).exists():
-                os.replace(staging / name, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    publish(folder, out, _OUTPUTS)
     return out

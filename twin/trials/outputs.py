@@ -7,15 +7,14 @@ whole; an existing output directory is refused unless ``overwrite``.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from twin.errors import OutputError
+from twin._outputs import claim, publish
+from twin._outputs import staging as new_staging
 
 __all__ = ["TRIAL_FILES", "trial_dataset", "write_trial_outputs"]
 
@@ -78,20 +77,10 @@ def trial_dataset(result: dict[str, Any], provenance: dict[str, Any]) -> Any:
 
 
 def _prepare(out: Path, overwrite: bool) -> Path:
-    try:
-        if out.exists() and not out.is_dir():
-            raise OutputError("output path exists and is not a directory", field="-o", value=str(out))
-        if out.exists() and any(out.iterdir()) and not overwrite:
-            raise OutputError("output directory already holds results", field="-o", value=str(out),
-                              hint="pass --overwrite to replace them, or choose another directory with -o")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        staging = out.parent / f".{out.name}.staging"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        (staging / "plots").mkdir()
-    except PermissionError as err:
-        raise OutputError("output directory is not writable", field="-o", value=str(out)) from err
-    return staging
+    claim(out, holds=TRIAL_FILES, overwrite=overwrite)
+    folder = new_staging(out)
+    (folder / "plots").mkdir()
+    return folder
 
 
 def write_trial_outputs(result: dict[str, Any], out: str | Path, provenance: dict[str, Any], *,
@@ -127,12 +116,5 @@ def write_trial_outputs(result: dict[str, Any], out: str | Path, provenance: dic
                 "summary": result.get("summary", {}),
                 "environment": {"python": sys.version.split()[0], "numpy": np.__version__}}
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-    if out.exists():
-        old = out.parent / f".{out.name}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out)
+    publish(staging, out, TRIAL_FILES)
     return out

@@ -146,14 +146,12 @@ def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overw
     the output directory (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json).
     """
     from twin import __version__
-    from twin.errors import OutputError
-    from twin.trials.outputs import write_trial_outputs
+    from twin._outputs import claim
+    from twin.trials.outputs import TRIAL_FILES, write_trial_outputs
 
     sc, spec = load_trial_scenario(path)
     out = Path(out) if out is not None else Path.cwd() / "results" / f"{sc.name}_trial"
-    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
-        raise OutputError("output directory already holds results", field="-o", value=str(out),
-                          hint="pass --overwrite to replace them, or choose another directory with -o")
+    claim(out, holds=TRIAL_FILES, overwrite=overwrite)  # before the (long) run, not after
     result = run_trial(sc, spec, progress=progress)
     provenance = {"scenario_name": sc.name, "scenario_path": str(sc.path), "scenario_sha256": sc.sha256,
                   "scenario": sc.text, "seed": int(sc.seed if spec.seed is None else spec.seed),
