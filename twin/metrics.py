@@ -441,13 +441,20 @@ def tidy_indicators(ind: xr.Dataset) -> pd.DataFrame:
 
 
 def write_indicators_csv(results: xr.Dataset, path: str | os.PathLike[str], *, ind: xr.Dataset | None = None) -> Path:
-    """Write :func:`tidy_indicators` as CSV, atomically (temporary file, then rename)."""
+    """Write :func:`tidy_indicators` as CSV, atomically (temporary file, then rename).
+
+    Breakdowns of an indicator (``X_by_channel``) are written for the whole place only; per
+    zone they stay in ``results.nc`` (``rate_per_1000``), which keeps the CSV a size a
+    spreadsheet opens.
+    """
     path = Path(path)
     df = tidy_indicators(indicators(results) if ind is None else ind)
+    df = df[~(df["indicator"].str.contains("_by_", regex=False) & (df["zone"] != PLACE))]
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", newline="") as fh:
             df.to_csv(fh, index=False, float_format="%.6g")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

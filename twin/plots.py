@@ -401,6 +401,7 @@ def _save(fig: Figure, path: Path, dpi: int) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; plots are for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
