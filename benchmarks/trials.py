@@ -5,9 +5,13 @@ Run: python benchmarks/trials.py   (prints measurements; best of 3 for the fast 
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout: import its twin
 
 
 def best(f, n: int = 3) -> float:
