@@ -91,6 +91,13 @@ def _print_summary(out: Path, everything: bool = False) -> None:
     if not console.is_terminal:  # piped or captured: wide enough for the table, not the 80-column default
         console = Console(width=120)
     console.print(format_summary(table))
+    if "tx_days_above_30" in ds:
+        parts = []
+        for pw in ds["pathway"].values:
+            hot = float(ds["tx_days_above_30"].sel(pathway=pw).mean())
+            waves = float(ds["heat_wave_frequency"].sel(pathway=pw).mean())
+            parts.append(f"{pw}: {hot:.1f} days above 30 °C, {waves:.1f} heat waves")
+        console.print("climate (place-level weather, mean across replicates; xclim): " + "; ".join(parts))
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -479,6 +479,8 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
         "urban_rural": ("zone", [z.urban_rural for z in zones]),
         "deprivation_decile": ("zone", np.array([z.deprivation_decile for z in zones], np.int16)),
     }
+    if getattr(ens.scenario.outputs, "heat_indices", False):
+        data.update(_heat_indices(ds_weather(arrays, first), ens.place.meta.get("region")))
     for name, coord in first.coords.items():  # the model's own dimensions (channel, service_type, ...)
         if name not in coords and set(coord.dims) <= {d for d in first.dims if d not in ("time", "zone", "age_band")}:
             coords[name] = (coord.dims, coord.values, dict(coord.attrs))
@@ -505,6 +507,33 @@ def assemble(ens: Ensemble, runs: Path) -> xr.Dataset:
         }
     )
     return ds
+
+
+def ds_weather(arrays: dict[str, np.ndarray], first: xr.Dataset) -> xr.Dataset:
+    """The place-level weather of every (pathway, replicate) as a Dataset (degC)."""
+    dims = ("pathway", "replicate", "time")
+    return xr.Dataset(
+        {v: (dims, arrays[f"station_{v}"], {"units": "degC"}) for v in ("tasmax", "tasmin")},
+        coords={"time": first["time"].values},
+    )
+
+
+def _heat_indices(weather: xr.Dataset, region: str | None) -> dict[str, tuple]:
+    """Heat indices (xclim) of each pathway and replicate, summed over the period's years."""
+    from twin.climate import heat_indices
+
+    ind = heat_indices(weather, region=region)
+    out = {}
+    for name, da in ind.data_vars.items():
+        total = da.max("time") if name.endswith("max_length") else da.sum("time")
+        labels = {"heat_wave_frequency": "heat waves (heat-health day and night thresholds on consecutive days)",
+                  "heat_wave_max_length": "longest heat wave", "tropical_nights": "nights with Tmin above 20 degC"}
+        label = labels.get(name) or f"days with Tmax above {name.rsplit('_', 1)[-1]} degC"
+        attrs = {"units": "days" if not name.endswith("frequency") else "1",
+                 "long_name": f"{label}, over the period",
+                 "source": "xclim.indices, on the place-level daily series"}
+        out[name] = (("pathway", "replicate"), total.values.astype(np.float32), attrs)
+    return out
 
 
 def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:

@@ -138,6 +138,9 @@ class Outputs(_Section):
 
     daily_by_age: bool = Field(False, description="Store daily series by age band (larger results.nc).")
     plots: bool = Field(True, description="Write the standard plots.")
+    heat_indices: bool = Field(
+        True, description="Store each pathway's heat indices (xclim: hot days, heat waves, tropical nights) in results.nc."
+    )
 
 
 class Option(_Section):
