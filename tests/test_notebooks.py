@@ -1,0 +1,68 @@
+"""The notebooks in notebooks/ run top to bottom without errors, and are stored without outputs.
+
+Each notebook is executed with nbclient in a kernel started from *this* interpreter (a
+kernelspec written to a temporary JUPYTER_PATH entry pointing at ``sys.executable``), with the
+repository root as working directory, so the kernel imports the checkout's ``twin`` exactly as
+``python -m pytest`` does, in a fresh CI venv as much as here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbclient
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+KERNEL = "placetwin-test-python"
+
+
+def test_there_are_four_notebooks():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stored_without_outputs(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name}: a code cell has stored outputs"
+            assert cell.execution_count is None, f"{path.name}: a code cell has an execution count"
+
+
+@pytest.fixture(scope="module")
+def kernel_name(tmp_path_factory: pytest.TempPathFactory):
+    """A kernelspec for this interpreter, first on JUPYTER_PATH (whatever else is installed)."""
+    import os
+
+    base = tmp_path_factory.mktemp("jupyter")
+    spec_dir = base / "kernels" / KERNEL
+    spec_dir.mkdir(parents=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "placetwin tests", "language": "python", "metadata": {"debugger": False}}
+    (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([str(base)] + ([old] if old else []))
+    yield KERNEL
+    if old is None:
+        os.environ.pop("JUPYTER_PATH", None)
+    else:
+        os.environ["JUPYTER_PATH"] = old
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs(path: Path, kernel_name: str):
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name=kernel_name,
+                                     resources={"metadata": {"path": str(ROOT)}})
+    try:
+        client.execute()
+    except nbclient.exceptions.CellExecutionError as exc:  # the message holds the cell and its traceback
+        pytest.fail(f"{path.name}: a cell failed\n{exc}", pytrace=False)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
