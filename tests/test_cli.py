@@ -166,6 +166,15 @@ def test_user_climate_file_in_kelvin_runs(tiny_place_dir, tmp_path, capsys):
     assert "climate/clim.nc" in manifest["input_checksums"]
 
 
+def test_user_climate_file_without_precipitation_runs(tiny_place_dir, tmp_path, capsys):
+    nc = _climate_file(tmp_path / "clim.nc")
+    xr.load_dataset(nc, engine="h5netcdf").drop_vars("pr").to_netcdf(tmp_path / "nopr.nc", engine="h5netcdf")
+    sc = tmp_path / "s.yaml"
+    sc.write_text(scenario_text(tiny_place_dir, climate="climate: {source: nopr.nc}", replicates="replicates: 1"))
+    code, _, err = _run_cli(capsys, "run", str(sc), "-o", str(tmp_path / "out"), "-q")
+    assert code == 0, err
+
+
 def test_output_dir_not_writable(write_scenario, tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")

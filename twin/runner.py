@@ -121,7 +121,8 @@ class Ensemble:
         if self.climate_source is not None:
             from twin.climate import read_cf
 
-            read_cf(self.climate_source)  # bad climate files fail here, before any run or output
+            # bad climate files fail here, before any run or output (precipitation is optional)
+            read_cf(self.climate_source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
         self._residents: dict[tuple[int, int | None], Any] = {}
         self._populations: dict[int, xr.DataArray] = {}
         self.demography = getattr(sc, "demography", None)
