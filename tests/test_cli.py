@@ -143,12 +143,14 @@ def _climate_file(path: Path, *, kelvin: bool = True, nan: bool = False, units: 
     "case,kw,needle",
     [("nan", {"nan": True}, "tasmax"), ("wrong unit", {"units": "furlongs"}, "furlongs")],
 )
-def test_bad_climate_file_is_one_line_exit_2(case, kw, needle, tiny_place_dir, tmp_path, capsys):
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_bad_climate_file_is_one_line_exit_2(case, kw, needle, command, tiny_place_dir, tmp_path, capsys):
     nc = _climate_file(tmp_path / "clim.nc", **kw)
     sc = tmp_path / "s.yaml"
     sc.write_text(scenario_text(tiny_place_dir, climate=f"climate: {{source: {nc.name}}}"))
     out = tmp_path / "out"
-    code, _, err = _run_cli(capsys, "run", str(sc), "-o", str(out), "-q")
+    argv = [command, str(sc)] + (["-o", str(out), "-q"] if command == "run" else [])
+    code, _, err = _run_cli(capsys, *argv)
     assert code == 2 and err.count("\n") == 1 and needle in err and "clim.nc" in err, err
     assert not out.exists()
 
@@ -206,6 +208,45 @@ def test_validate_show_places_schema(write_scenario, tmp_path, capsys):
     assert "tree_canopy" in json.dumps(schema)
     code, _, err = _run_cli(capsys, "show", str(tmp_path / "nowhere"))
     assert code == 2 and "results.nc" in err
+
+
+TRIAL = """trial:
+  design: stepped_wedge
+  periods: 3
+  outcome: {variable: hot_day_exposure, per: 1000}
+  intervention: {type: tree_canopy, increase: 0.1}
+  n_sim: 50
+  twin_replicates: 1
+"""
+
+
+@pytest.mark.parametrize(
+    "edit,needle",
+    [
+        (("design: stepped_wedge", "design: zigzag"), "zigzag"),
+        (("increase: 0.1", "increase: 7"), "trial.intervention"),
+        (("variable: hot_day_exposure", "variable: happiness"), "happiness"),
+    ],
+)
+def test_bad_trial_is_one_line_exit_2(edit, needle, tiny_place_dir, tmp_path, capsys):
+    sc = tmp_path / "t.yaml"
+    sc.write_text(scenario_text(tiny_place_dir, replicates="replicates: 1") + TRIAL.replace(*edit))
+    out = tmp_path / "out"
+    code, _, err = _run_cli(capsys, "trial", str(sc), "-o", str(out), "-q")
+    assert code == 2 and err.count("\n") == 1 and needle in err and "Traceback" not in err, err
+    assert not (out / "trial.nc").exists()
+
+
+def test_trial_runs_and_refuses_to_overwrite(tiny_place_dir, tmp_path, capsys):
+    sc = tmp_path / "t.yaml"
+    sc.write_text(scenario_text(tiny_place_dir, replicates="replicates: 1",
+                                period="period: {start: 2030-07-01, end: 2030-07-30}") + TRIAL)
+    out = tmp_path / "out"
+    code, _, err = _run_cli(capsys, "trial", str(sc), "-o", str(out), "-q", "--no-plots")
+    assert code == 0, err
+    assert (out / "trial.nc").is_file() and (out / "manifest.json").is_file()
+    code, _, err = _run_cli(capsys, "trial", str(sc), "-o", str(out), "-q")
+    assert code == 2 and "--overwrite" in err
 
 
 def test_module_entry_point_help_is_fast_and_clean():
