@@ -256,3 +256,23 @@ def test_module_entry_point_help_is_fast_and_clean():
     code = "import sys, twin.cli; twin.cli.build_parser(); print('mesa' in sys.modules, 'xclim' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.split() == ["False", "False"]
+
+
+def test_no_bare_top_level_models_or_cli_module_is_installed(tmp_path):
+    """Outside the checkout, `models` and `cli` are not importable; the installed package maps them under twin."""
+    code = (
+        "import importlib.util as u, json\n"
+        "out = {'models': u.find_spec('models') is not None, 'cli': u.find_spec('cli') is not None}\n"
+        "if u.find_spec('twin') is not None:\n"
+        "    import pathlib, twin, twin.models, twin.cli\n"
+        "    root = pathlib.Path(twin.__file__).parent\n"
+        "    out['mapped'] = [str(pathlib.Path(m.__file__).resolve().is_relative_to(root.resolve()))\n"
+        "                     for m in (twin.models, twin.cli)]\n"
+        "print(json.dumps(out))\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env=env, check=True)
+    found = json.loads(proc.stdout)
+    assert found["models"] is False and found["cli"] is False
+    if "mapped" in found:  # the installed wheel (CI): models/ and cli.py live inside the twin package
+        assert found["mapped"] == ["True", "True"]
