@@ -23,7 +23,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from twin.runner import check_scenario
+    from twin.run.engine import check_scenario
     from twin.scenario import load, scenario_kind
 
     for path in args.scenarios:
@@ -55,7 +55,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from twin.runner import run_scenario
+    from twin.run.engine import run_scenario
     from twin.scenario import load
 
     sc = load(args.scenario)
@@ -79,7 +79,7 @@ def _print_summary(out: Path, everything: bool = False) -> None:
     import xarray as xr
     from rich.console import Console
 
-    from twin.metrics import format_summary, summary_table
+    from twin.analysis.metrics import format_summary, summary_table
 
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         ds.load()
@@ -128,7 +128,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from twin.appraisal import compare_table
+    from twin.analysis.appraisal import compare_table
 
     out = _results_dir(args.directory)
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:

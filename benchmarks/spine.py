@@ -24,7 +24,7 @@ def _peak_mb() -> float:
 
 
 def quickstart(jobs: int) -> float:
-    from twin.runner import run_scenario
+    from twin.run.engine import run_scenario
     from twin.scenario import load
 
     sc = load(ROOT / "scenarios" / "quickstart.yaml")
@@ -41,7 +41,7 @@ def baseline_year() -> tuple[float, float, int]:
     from twin.climate import make_drivers
     from twin.models import get_model
     from twin.place import Place, resolve_place
-    from twin.runner import stream
+    from twin.run.engine import stream
 
     place = Place.load(resolve_place("urban_borough"))
     entry = get_model("heat_exposure")

@@ -1,6 +1,6 @@
 """Regenerate the bundled synthetic places (data/places/urban_borough, data/places/rural_district).
 
-Usage: ``python data/make_places.py [--out DIR]``. The generator (twin.synthetic) is
+Usage: ``python data/make_places.py [--out DIR]``. The generator (twin.place.synthetic) is
 deterministic: running it twice gives byte-identical files. Calibration sources are in
 twin/_synth_people.py, twin/_synth_land.py, twin/_synth_services.py and each place.yaml.
 """
@@ -19,7 +19,7 @@ if str(ROOT) not in sys.path:  # run from a source checkout without an install
 
 def main(argv: list[str] | None = None) -> int:
     from twin.place import Place
-    from twin.synthetic import write_bundled_places
+    from twin.place.synthetic import write_bundled_places
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "places",

@@ -87,7 +87,7 @@ class HeatExposureModel(ResidentModel):
         rng: Any = None,
     ) -> None:
         super().__init__(place, drivers, residents, rng=rng)
-        from twin.hazards import thresholds_for
+        from twin.climate.hazards import thresholds_for
 
         region_day, region_night = thresholds_for(place.meta.get("region", "London"))
         self.day_threshold = params.day_threshold if params.day_threshold is not None else region_day

@@ -7,7 +7,7 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
 
 1. local daily maximum and minimum per home cell (weather, heat island, canopy); the alert
    level (0 green .. 3 red) from the region's thresholds on the place-level series
-   (:func:`twin.hazards.alert_levels`, in the 1 June - 30 September season);
+   (:func:`twin.climate.hazards.alert_levels`, in the 1 June - 30 September season);
 2. an alert is issued when the level reaches ``delivery.alert_min_level`` or rises; it goes
    through the SMS/app alert channel to residents signed up (zone ``alert_signup``) who
    prefer digital; the others hear only through a service;
@@ -69,7 +69,7 @@ _F2F, _PHONE, _DIGITAL = (CHANNELS.index(c) for c in CHANNELS)
 
 def alert_series(drivers: Any, region: str) -> np.ndarray:
     """Alert level per day (0..3) from the place-level weather and the region's thresholds."""
-    from twin.hazards import alert_levels, in_alert_season, thresholds_for
+    from twin.climate.hazards import alert_levels, in_alert_season, thresholds_for
 
     w = drivers.weather
     if "y" in w.dims:
@@ -131,7 +131,7 @@ class HeatHealthModel(ResidentModel):
         self.p_seek = self.p_seek.astype(np.float32)
         # services and nearest tables (by cell)
         self.services = build_services(self, place.services, self.delivery.capacity_multiplier)
-        from twin.grid import cell_centres
+        from twin.place.grid import cell_centres
 
         X, Y = cell_centres(place.grid)
         self.cx, self.cy = X.ravel(), Y.ravel()

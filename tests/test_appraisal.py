@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from tests.appraisal_fakes import fake_results
-from twin.appraisal import (
+from twin.analysis.appraisal import (
     AppraisalSettings, CostItem, annuity_factor, appraise, compare_table, convert_price, cost_profile, discount_factors,
     register_benefit, BENEFITS,
 )
-from twin._compare import minimax_regret, probability_best
-from twin.metrics import paired_difference, unpaired_difference
-from twin.portfolio import Candidate, choose_portfolio, pareto_front
+from twin.analysis._compare import minimax_regret, probability_best
+from twin.analysis.metrics import paired_difference, unpaired_difference
+from twin.analysis.portfolio import Candidate, choose_portfolio, pareto_front
 
 
 @pytest.fixture(scope="module")

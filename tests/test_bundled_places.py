@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from twin._names import SERVICE_TYPES
-from twin._synth_people import EW_2021_BROAD, age_profile
-from twin.grid import distance_to_nearest, zonal_stat
+from twin.place._synth_people import EW_2021_BROAD, age_profile
+from twin.place.grid import distance_to_nearest, zonal_stat
 from twin.place import BUNDLED_PLACES_DIR, PLACE_FILES, Place, list_places
 
 
@@ -109,7 +109,7 @@ def test_services(places):
 
 
 def test_regeneration_is_byte_identical(tmp_path):
-    from twin.synthetic import write_bundled_places
+    from twin.place.synthetic import write_bundled_places
 
     a = write_bundled_places(tmp_path / "a")
     b = write_bundled_places(tmp_path / "b")

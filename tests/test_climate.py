@@ -12,7 +12,7 @@ import xarray as xr
 from twin.climate import (PATHWAYS, STATIONS, ClimateDrivers, heat_indices, local_offsets,
                           make_drivers, read_cf)
 from twin.errors import ClimateDataError
-from twin.weather import WeatherParams, generate_weather, summer_statistics
+from twin.climate.weather import WeatherParams, generate_weather, summer_statistics
 
 YEARS = pd.date_range("2001-01-01", "2200-12-31", freq="D")  # 200 simulated years
 

@@ -11,7 +11,7 @@ import xarray as xr
 
 from tests.conftest import scenario_text
 from twin.cli import main
-from twin.runner import run_scenario
+from twin.run.engine import run_scenario
 from twin.scenario import load
 
 

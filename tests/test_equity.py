@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tests.appraisal_fakes import fake_results
-from twin.equity import benefit_by, concentration_index, deprivation_concentration
-from twin.progress_index import progress_index, scale
+from twin.analysis.equity import benefit_by, concentration_index, deprivation_concentration
+from twin.analysis.progress_index import progress_index, scale
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from twin.grid import cell_centres, cell_of, cell_size, distance_to_nearest, make_grid, rasterize_zones, zonal_stat
+from twin.place.grid import cell_centres, cell_of, cell_size, distance_to_nearest, make_grid, rasterize_zones, zonal_stat
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from twin.errors import ClimateDataError
-from twin.hazards import (ALERT_LEVELS, HEAT_THRESHOLDS, alert_levels, episode_count, episodes,
+from twin.climate.hazards import (ALERT_LEVELS, HEAT_THRESHOLDS, alert_levels, episode_count, episodes,
                           heatwave_mask, in_alert_season, thresholds_for)
 
 

@@ -157,10 +157,10 @@ def test_bad_parameters_are_one_line_exit_2(parameters, needle, tiny_place_dir, 
 
 
 def test_twin_run_writes_records_and_channel_plot(tiny_place_dir, tmp_path):
-    from twin.plots import PLOTS
+    from twin.plot.core import PLOTS
 
     had = "channels_by_age" in PLOTS
-    import twin.plots_heat  # noqa: F401  (registers channels_by_age, as twin.plots will once it imports it)
+    import twin.plot.heat  # noqa: F401  (registers channels_by_age, as twin.plot.core will once it imports it)
 
     try:
         _run_and_check(tiny_place_dir, tmp_path)
@@ -170,7 +170,7 @@ def test_twin_run_writes_records_and_channel_plot(tiny_place_dir, tmp_path):
 
 
 def _run_and_check(tiny_place_dir, tmp_path):
-    from twin.runner import run_scenario
+    from twin.run.engine import run_scenario
     from twin.scenario import load
 
     path = tmp_path / "s.yaml"

@@ -28,7 +28,7 @@ import pytest
 from twin.climate import make_drivers
 from twin.models import get_model
 from twin.place import Place, resolve_place
-from twin.runner import stream
+from twin.run.engine import stream
 
 hh = pytest.importorskip("twin.models.heat_health")
 

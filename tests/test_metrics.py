@@ -12,7 +12,7 @@ from scipy import special
 
 from twin._names import AGE_BANDS
 from twin.errors import TwinError
-from twin.metrics import (
+from twin.analysis.metrics import (
     OLDER_BANDS,
     PLACE,
     count_variables,

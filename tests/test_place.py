@@ -56,7 +56,7 @@ def test_load_save_round_trip_is_exact(place_dir, tmp_path):
 
 def test_zone_residents_match_population(place_dir):
     p = Place.load(place_dir)
-    from twin.grid import zonal_stat
+    from twin.place.grid import zonal_stat
 
     per_zone = zonal_stat(p.grid["residents"].values, p.zone_index, len(p.zones), how="sum")
     np.testing.assert_array_equal(per_zone, p.population.sum(("sex", "age")).values)

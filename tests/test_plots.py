@@ -10,8 +10,8 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 
 from tests.test_metrics import make_results
 from twin.errors import TwinError
-from twin.metrics import indicators, paired_difference
-from twin.plots import PLOTS, option_comparison, plot_all, zone_map
+from twin.analysis.metrics import indicators, paired_difference
+from twin.plot.core import PLOTS, option_comparison, plot_all, zone_map
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

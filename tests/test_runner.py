@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 from twin.errors import OutputError
-from twin.runner import run_scenario, stream
+from twin.run.engine import run_scenario, stream
 from twin.scenario import load
 
 

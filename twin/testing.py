@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from twin._place_io import LAYER_ATTRS, make_population
-from twin._synth_people import synth_counts
-from twin.grid import cell_centres, make_grid
+from twin.place._io import LAYER_ATTRS, make_population
+from twin.place._synth_people import synth_counts
+from twin.place.grid import cell_centres, make_grid
 from twin.place import Place, Service, Zone
 
 __all__ = ["tiny_place", "write_tiny_place"]
@@ -92,7 +92,7 @@ def tiny_place(
     for key, arr in layers.items():
         units, long_name = LAYER_ATTRS[key]
         grid[key] = (("y", "x"), np.round(arr, 3).astype(np.float32), {"units": units, "long_name": long_name})
-    from twin.grid import rasterize_zones
+    from twin.place.grid import rasterize_zones
 
     zidx = rasterize_zones(zones, grid)
     weight = 0.05 + layers["building"]

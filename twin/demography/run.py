@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from twin import __version__
-from twin._outputs import claim, publish, staging
+from twin.run.writer import claim, publish, staging
 
 __all__ = ["run_projection_scenario"]
 

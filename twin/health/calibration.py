@@ -9,7 +9,7 @@ England and Wales 791 a year, about 1.3 per 100,000) and Vardoulakis et al. 2014
 Calibration note (D)
 --------------------
 Exposure is the local daily mean temperature. On 30 years of Heathrow weather from
-:func:`twin.weather.generate_weather` (baseline pathway) and the bundled urban
+:func:`twin.climate.weather.generate_weather` (baseline pathway) and the bundled urban
 borough's population (150,000, 12 % aged 65+), the Gasparrini slope (+2.1 %/degC)
 gives, per 100,000 a year:
 
@@ -131,7 +131,7 @@ def heathrow_like_summers(rng: np.random.Generator, n_years: int, *, shift: floa
         Warming added to every day (degC), e.g. 2.0 for a +2 degC summer.
     daily_sd
         Standard deviation of daily-mean values about the month's mean (degC; L). 2.5 is
-        what ``twin.weather``'s fitted SDs (Tmax 3.8, Tmin 2.0, correlated) imply for the
+        what ``twin.climate.weather``'s fitted SDs (Tmax 3.8, Tmin 2.0, correlated) imply for the
         daily mean; with the year-to-year term the summer SD is about 2.9 degC.
     lag1
         Day-to-day autocorrelation of the daily anomalies (L; does not change expected deaths).

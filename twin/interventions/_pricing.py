@@ -8,7 +8,7 @@ The five service-side interventions price at :data:`PRICE_BASE_YEAR` (2023, the 
 value of a prevented fatality the appraisal uses). Sourced unit costs from earlier years are
 carried forward with :func:`to_base_year`, which assumes :data:`ANNUAL_INFLATION` a year —
 an assumption (L): FACTS.md holds no GDP deflator series. Replace it with HM Treasury's
-"GDP deflators at market prices" when costing for real; :mod:`twin.appraisal` converts every
+"GDP deflators at market prices" when costing for real; :mod:`twin.analysis.appraisal` converts every
 cost and value with the same rule (or a deflator table the user gives), so the totals agree.
 """
 

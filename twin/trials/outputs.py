@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from twin._outputs import claim, publish
-from twin._outputs import staging as new_staging
+from twin.run.writer import claim, publish
+from twin.run.writer import staging as new_staging
 
 __all__ = ["TRIAL_FILES", "trial_dataset", "write_trial_outputs"]
 

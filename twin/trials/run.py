@@ -25,7 +25,7 @@ N_ANALYSED = 40
 
 def load_trial_scenario(path: str | Path) -> tuple[Any, Any]:
     """Read a scenario with a ``trial:`` section: ``(scenario, TrialSpec)``; errors name file, line and key."""
-    from twin._yaml_lines import load_with_lines
+    from twin.scenario._yaml import load_with_lines
     from twin.scenario import load
 
     path = Path(path)
@@ -61,7 +61,7 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     import pandas as pd
 
     from twin.place import Place, resolve_place
-    from twin.runner import time_index
+    from twin.run.engine import time_index
     from twin.trials.analysis import analyse
     from twin.trials.designs import allocation_rng, make_design, zone_strata
     from twin.trials.parametric import Draws, allocations, simulate_parametric, trial_frame
@@ -146,7 +146,7 @@ def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overw
     the output directory (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json).
     """
     from twin import __version__
-    from twin._outputs import claim
+    from twin.run.writer import claim
     from twin.trials.outputs import TRIAL_FILES, write_trial_outputs
 
     sc, spec = load_trial_scenario(path)

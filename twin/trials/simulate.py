@@ -9,7 +9,7 @@ that place. The outcome is a results variable with a zone dimension, summed over
 days and every other dimension, per ``per`` residents of the zone: a cluster × period table.
 
 Common random numbers: trial replicate ``r`` uses the runner's streams of replicate ``r``
-(:func:`twin.runner.stream`): the same weather for the whole season, the same residents
+(:func:`twin.run.engine.stream`): the same weather for the whole season, the same residents
 (drawn once, on the place before any intervention), the same model stream per span and, for
 models with per-day streams, ``seed_key = (seed, r, first day of the span)``. So two
 allocations of replicate ``r`` differ only by what the intervention changes. Model state
@@ -133,7 +133,7 @@ class TwinTrial:
     def residents(self, replicate: int) -> Any:
         key = ("residents", replicate)
         if key not in self._cache:
-            from twin.runner import stream
+            from twin.run.engine import stream
 
             self._cache = {k: v for k, v in self._cache.items() if k[0] != "residents"}
             module = self.entry.load()
@@ -143,7 +143,7 @@ class TwinTrial:
     def run_span(self, replicate: int, span: int, treated: Sequence[str]) -> np.ndarray:
         """Outcome per zone (every zone of the place, rate per ``per`` residents) in one span."""
         from twin.climate import ClimateDrivers, make_drivers
-        from twin.runner import STREAMS, stream
+        from twin.run.engine import STREAMS, stream
 
         place = self.place_for(treated)
         days = self.spans[span]

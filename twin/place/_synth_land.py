@@ -1,4 +1,4 @@
-"""Synthetic landscapes for the bundled places (private; see twin.synthetic).
+"""Synthetic landscapes for the bundled places (private; see twin.place.synthetic).
 
 Each function takes a numpy Generator and returns a :class:`Land`: the grid with its
 layers (elevation, impervious, canopy, building), the place boundary, the expected
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-from twin.grid import cell_centres, make_grid
+from twin.place.grid import cell_centres, make_grid
 
 __all__ = ["Land", "rural_land", "urban_land"]
 
@@ -54,7 +54,7 @@ def blob(rng: np.random.Generator, cx: float, cy: float, a: float, b: float, n: 
 
 
 def _layers(grid: xr.Dataset, elevation, impervious, canopy, building) -> xr.Dataset:
-    from twin._place_io import LAYER_ATTRS
+    from twin.place._io import LAYER_ATTRS
 
     out = grid.copy()
     for name, arr in (("elevation", elevation), ("impervious", impervious),

@@ -22,7 +22,7 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import TwinError
-from twin.metrics import PLACE, count_variables, indicators, paired_difference, rate_per_1000
+from twin.analysis.metrics import PLACE, count_variables, indicators, paired_difference, rate_per_1000
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -183,8 +183,8 @@ def zone_map(
 def option_comparison(diff: xr.Dataset, ax: Axes | None = None, *, title: str | None = None) -> Axes:
     """Forest plot: each option's difference from the reference with its interval, per pathway.
 
-    ``diff`` is a :func:`twin.metrics.paired_difference` result for the whole place (a ``zone``
-    dim is reduced to :data:`twin.metrics.PLACE`). The reference option is left out.
+    ``diff`` is a :func:`twin.analysis.metrics.paired_difference` result for the whole place (a ``zone``
+    dim is reduced to :data:`twin.analysis.metrics.PLACE`). The reference option is left out.
     """
     if "zone" in diff.dims:
         if PLACE not in diff["zone"].values:
@@ -441,4 +441,4 @@ def _iter(gen: Iterable[tuple[str, Figure]] | None) -> Iterator[tuple[str, Figur
     yield from gen or ()
 
 
-from twin import plots_heat as _plots_heat  # noqa: E402,F401  (registers the heat-health plots)
+from twin.plot import heat as _plots_heat  # noqa: E402,F401  (registers the heat-health plots)

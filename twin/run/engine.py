@@ -42,7 +42,7 @@ import xarray as xr
 
 from twin import __version__
 from twin._names import AGE_BANDS
-from twin._outputs import claim, publish, staging
+from twin.run.writer import claim, publish, staging
 from twin.errors import OutputError, ScenarioError
 
 __all__ = ["Ensemble", "RunKey", "check_scenario", "run_scenario", "stream"]
@@ -395,7 +395,7 @@ def run_scenario(
     results = assemble(ens, runs)
     decomposition = None
     if twin_run and "baseline" in ens.pathways:
-        from twin.decomposition import decompose
+        from twin.analysis.decomposition import decompose
 
         with xr.open_dataset(out / "base_population" / "results.nc", engine="h5netcdf") as base:
             decomposition = decompose(results, base.load())
@@ -539,7 +539,7 @@ def _heat_indices(weather: xr.Dataset, region: str | None) -> dict[str, tuple]:
 
 def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:
     """Capital and annual cost of an option, each intervention converted to one price base year."""
-    from twin.appraisal import AppraisalSettings, convert_price
+    from twin.analysis.appraisal import AppraisalSettings, convert_price
 
     settings = AppraisalSettings()
     capital = annual = 0.0
@@ -551,7 +551,7 @@ def _total_cost(costs: Iterable[Any]) -> tuple[float, float, int]:
 
 
 def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, jobs, decomposition=None) -> None:
-    from twin.metrics import write_indicators_csv
+    from twin.analysis.metrics import write_indicators_csv
 
     folder = staging(out)
     _write_netcdf(results, folder / "results.nc", compress=True)
@@ -562,7 +562,7 @@ def _write_outputs(ens, results, out, plots, timings, resumed, t_runs, t_start, 
     t_plots = _time.perf_counter()
     plot_files: list[str] = []
     if want_plots:
-        from twin.plots import plot_all
+        from twin.plot.core import plot_all
 
         (folder / "plots").mkdir()
         plot_files = [p.name for p in plot_all(results, ens.place.zones, folder / "plots")]

@@ -15,7 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from twin.errors import ClimateDataError
-from twin.weather import CF_ATTRS
+from twin.climate.weather import CF_ATTRS
 
 __all__ = ["read_cf", "TEMPERATURE_UNITS", "PRECIPITATION_UNITS", "PLAUSIBLE"]
 

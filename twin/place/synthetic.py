@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from twin._place_io import LAYER_ATTRS, make_population
-from twin._synth_land import Land, rural_land, urban_land
-from twin._synth_people import synth_counts
+from twin.place._io import LAYER_ATTRS, make_population
+from twin.place._synth_land import Land, rural_land, urban_land
+from twin.place._synth_people import synth_counts
 from twin.place import Place, Zone
-from twin._synth_services import make_services
+from twin.place._synth_services import make_services
 
 __all__ = ["GENERATORS", "SEEDS", "rural_district", "urban_borough", "write_bundled_places"]
 
@@ -47,7 +47,7 @@ def _voronoi_zones(rng, land: Land, n_zones: int, uniform_weight: float):
     """Zone polygons: Voronoi cells of population-weighted k-means seeds, clipped to the boundary."""
     import shapely
 
-    from twin.grid import cell_centres
+    from twin.place.grid import cell_centres
 
     X, Y = cell_centres(land.grid)
     inside = shapely.contains_xy(land.boundary, X, Y).ravel()
@@ -81,7 +81,7 @@ def _largest_remainder(expected: np.ndarray, total: int) -> np.ndarray:
 
 def _assemble(name: str, kind: str, land: Land, rng: np.random.Generator, n_zones: int, residents: int,
               meta: dict, uniform_weight: float) -> Place:
-    from twin.grid import rasterize_zones, zonal_stat
+    from twin.place.grid import rasterize_zones, zonal_stat
 
     seeds, polys = _voronoi_zones(rng, land, n_zones, uniform_weight)
     zidx = rasterize_zones(polys, land.grid)
@@ -130,7 +130,7 @@ def _assemble(name: str, kind: str, land: Land, rng: np.random.Generator, n_zone
 
 
 def _town_share(land: Land, zidx, n_zones, dens) -> np.ndarray:
-    from twin.grid import cell_centres, zonal_stat
+    from twin.place.grid import cell_centres, zonal_stat
 
     X, Y = cell_centres(land.grid)
     in_town = np.zeros(X.shape, dtype=bool)
@@ -141,7 +141,7 @@ def _town_share(land: Land, zidx, n_zones, dens) -> np.ndarray:
 
 def _rural_names(land: Land, seeds: np.ndarray, zidx: np.ndarray) -> list[str]:
     """Name each rural ward after its largest settlement; a town's wards get compass suffixes."""
-    from twin.grid import cell_of
+    from twin.place.grid import cell_of
 
     towns = {s[0] for s in land.settlements[:2]}
     home = [int(zidx.ravel()[cell_of(land.grid, s[1], s[2])]) for s in land.settlements]

@@ -398,4 +398,4 @@ def appraise(
     return xr.Dataset(out, attrs=attrs)
 
 
-from twin._compare import compare_table  # noqa: E402  (re-exported: needs the names above)
+from twin.analysis._compare import compare_table  # noqa: E402  (re-exported: needs the names above)

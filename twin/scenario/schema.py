@@ -49,10 +49,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from twin._scenario_errors import convert, first_error, sort_errors
+from twin.scenario._errors import convert, first_error, sort_errors
 from twin.demography.spec import DemographySpec
 from twin.trials.spec import TrialSpec
-from twin._yaml_lines import LineMap, load_with_lines
+from twin.scenario._yaml import LineMap, load_with_lines
 from twin.errors import ScenarioError
 
 __all__ = [
@@ -75,14 +75,14 @@ __all__ = [
 MAX_REPLICATES = 1000
 #: Longest period a scenario may simulate day by day.
 MAX_PERIOD_YEARS = 50
-#: Pathways known when twin.pathways / twin.climate cannot be imported (kept equal by a test).
+#: Pathways known when twin.climate.pathways / twin.climate cannot be imported (kept equal by a test).
 _FALLBACK_PATHWAYS = ("baseline", "gwl1.5", "gwl2", "gwl3", "gwl4")
 _NAME = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
 def pathway_names() -> tuple[str, ...]:
     """Names a scenario's ``pathways`` may use (from ``twin.climate.PATHWAYS``)."""
-    for module in ("twin.pathways", "twin.climate"):  # twin.pathways is the light home of PATHWAYS
+    for module in ("twin.climate.pathways", "twin.climate"):  # twin.climate.pathways is the light home of PATHWAYS
         try:
             return tuple(__import__(module, fromlist=["PATHWAYS"]).PATHWAYS)
         except (ImportError, AttributeError):

@@ -89,7 +89,7 @@ def scale(x: Any, worst: float, best: float) -> Any:
 
 
 def _n_seasons(results: xr.Dataset) -> int:
-    from twin.appraisal import _n_seasons as n
+    from twin.analysis.appraisal import _n_seasons as n
 
     return n(results)
 
@@ -117,7 +117,7 @@ def _results_indicators(results: xr.Dataset) -> dict[str, xr.DataArray]:
 
 def _place_indicators(place: Any, codes: list[str], default_signup: float | None) -> dict[str, np.ndarray]:
     """Per zone (in ``codes`` order) indicators measured on an option's place."""
-    from twin.grid import distance_to_nearest
+    from twin.place.grid import distance_to_nearest
 
     idx = {c: i for i, c in enumerate(place.zone_codes)}
     n = len(place.zones)
@@ -221,7 +221,7 @@ def progress_index(
 
 def progress_map(index: xr.Dataset, zones: Any, option: str, pathway: str, ax: Any = None, var: str = "index") -> Any:
     """Map of the (replicate-mean) index, or one of its parts, for one option and pathway."""
-    from twin.plots import zone_map
+    from twin.plot.core import zone_map
 
     da = index[var]
     sel = {k: v for k, v in (("option", option), ("pathway", pathway)) if k in da.dims}

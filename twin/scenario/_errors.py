@@ -4,7 +4,7 @@ Pydantic reports a location such as ``("options", 1, "interventions", 0,
 "tree_canopy", "increase")``: mapping keys, list indices and, for tagged unions,
 the tag of the chosen member. The tags are not in the user's file, so the
 location is walked alongside the raw YAML data: parts present in the data make
-the key path (whose line comes from the :class:`~twin._yaml_lines.LineMap`), the
+the key path (whose line comes from the :class:`~twin.scenario._yaml.LineMap`), the
 rest are tags or missing keys. The same location is walked through the model's
 annotations to find the allowed keys (for "did you mean") and the field's
 bounds (for "valid: 0..0.5").
@@ -23,7 +23,7 @@ import annotated_types as at
 from pydantic import BaseModel, Tag, ValidationError
 from pydantic.fields import FieldInfo
 
-from twin._yaml_lines import LineMap, _dotted
+from twin.scenario._yaml import LineMap, _dotted
 from twin.errors import _MISSING, ScenarioError
 
 __all__ = ["convert", "first_error", "sort_errors"]

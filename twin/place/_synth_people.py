@@ -1,4 +1,4 @@
-"""Age and sex structure for synthetic places (private; used by twin.synthetic and twin.testing).
+"""Age and sex structure for synthetic places (private; used by twin.place.synthetic and twin.testing).
 
 Calibration
 -----------

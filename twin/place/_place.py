@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from twin import _place_io as pio
+from twin.place import _io as pio
 from twin._names import CHANNELS, SERVICE_TYPES
 from twin.errors import PlaceDataError
 
@@ -60,7 +60,7 @@ SERVICE_KEYS = ("id", "type", "name", "capacity", "channels", "opening_days")
 
 
 def _bundled_dir() -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the twin package
     installed = here / "data" / "places"          # wheel: pyproject force-includes data/places here
     return installed if installed.is_dir() else here.parent / "data" / "places"  # source checkout
 
@@ -122,7 +122,7 @@ class Place:
     @cached_property
     def zone_index(self) -> np.ndarray:
         """``(y, x)`` int32 index into :attr:`zones` of each cell, ``-1`` outside all zones."""
-        from twin.grid import rasterize_zones
+        from twin.place.grid import rasterize_zones
 
         idx = rasterize_zones(self.zones, self.grid)
         idx.setflags(write=False)

@@ -1,6 +1,6 @@
 """Honest comparison of appraised options: intervals, ranks, probability best, minimax regret.
 
-Works on the per-replicate Dataset of :func:`twin.appraisal.appraise`. Every option's NPV in
+Works on the per-replicate Dataset of :func:`twin.analysis.appraisal.appraise`. Every option's NPV in
 replicate ``r`` is already paired with the reference (same weather and draws), so intervals are
 t intervals across replicates of the paired values; the probability an option is best is the
 share of replicates in which its NPV is the highest (the reference, NPV 0, competes too).
@@ -83,15 +83,15 @@ def compare_table(
     results
         Results Dataset (``xr.open_dataset(DIR / "results.nc")``).
     settings
-        :class:`twin.appraisal.AppraisalSettings` (default settings when omitted).
+        :class:`twin.analysis.appraisal.AppraisalSettings` (default settings when omitted).
     costs, budgets
         Per-option lists of :class:`twin.interventions.Cost` and budgets (GBP). By default both are
-        rebuilt from the scenario stored in the results (see :mod:`twin._options`), falling back to
+        rebuilt from the scenario stored in the results (see :mod:`twin.analysis._options`), falling back to
         the results' ``capital_cost``/``annual_cost`` without lifetimes.
     results_dir
         The results directory, to resolve the scenario's relative paths via ``manifest.json``.
     appraisal
-        A ready :func:`twin.appraisal.appraise` result (skips recomputing).
+        A ready :func:`twin.analysis.appraisal.appraise` result (skips recomputing).
 
     Returns
     -------
@@ -103,8 +103,8 @@ def compare_table(
     """
     import pandas as pd
 
-    from twin._options import rebuild_options
-    from twin.appraisal import AppraisalSettings, appraise
+    from twin.analysis._options import rebuild_options
+    from twin.analysis.appraisal import AppraisalSettings, appraise
 
     settings = settings or AppraisalSettings()
     setup = None
@@ -157,7 +157,7 @@ def compare_table(
 
 
 def _capital(costs: Mapping[str, Sequence[Any]] | None, results: xr.Dataset, option: str, settings: Any) -> float:
-    from twin.appraisal import convert_price
+    from twin.analysis.appraisal import convert_price
 
     if costs is not None and option in costs:
         return float(sum(convert_price(c.capital, c.price_base_year, settings) for c in costs[option]))

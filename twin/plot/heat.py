@@ -1,9 +1,9 @@
 """Heat-health plots: contacts and unmet demand by channel and age band.
 
-Registers ``channels_by_age`` with :func:`twin.plots.register_plot`, so
-:func:`twin.plots.plot_all` draws it whenever the results hold ``contacts_by_age`` and
+Registers ``channels_by_age`` with :func:`twin.plot.core.register_plot`, so
+:func:`twin.plot.core.plot_all` draws it whenever the results hold ``contacts_by_age`` and
 ``unmet_demand_by_age`` (dims ``zone × age_band × channel``, from the ``heat_health``
-model). Importing this module is what registers it (``twin.plots`` imports it at its end).
+model). Importing this module is what registers it (``twin.plot.core`` imports it at its end).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from twin.plots import _figure, _stem, register_plot
+from twin.plot.core import _figure, _stem, register_plot
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

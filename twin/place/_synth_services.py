@@ -1,4 +1,4 @@
-"""Service points for the synthetic places (private; see twin.synthetic).
+"""Service points for the synthetic places (private; see twin.place.synthetic).
 
 Counts and capacities (all L: invented to look like an English council's provision):
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.grid import cell_centres
+from twin.place.grid import cell_centres
 from twin.place import Service
 
 __all__ = ["make_services"]

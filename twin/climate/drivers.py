@@ -1,8 +1,8 @@
 """Climate drivers of a place: pathways, weather, local modulation, heat indices.
 
 This is the public face of the climate layer; the parts live in
-:mod:`twin.pathways` (pathways, stations), :mod:`twin.weather` (generator) and
-:mod:`twin.climate_io` (CF NetCDF reader). Here:
+:mod:`twin.climate.pathways` (pathways, stations), :mod:`twin.climate.weather` (generator) and
+:mod:`twin.climate.cf` (CF NetCDF reader). Here:
 
 * :func:`local_offsets` -- per-cell Tmax/Tmin offsets (heat island, canopy, cool roofs)
   relative to the weather station's surroundings;
@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from twin.climate_io import read_cf
+from twin.climate.cf import read_cf
 from twin.errors import ClimateDataError
-from twin.pathways import PATHWAYS, STATIONS, Pathway, PathwayScaling, StationClimate, get_pathway, get_station
-from twin.weather import WeatherParams, generate_weather
+from twin.climate.pathways import PATHWAYS, STATIONS, Pathway, PathwayScaling, StationClimate, get_pathway, get_station
+from twin.climate.weather import WeatherParams, generate_weather
 
 __all__ = [
     "PATHWAYS",
@@ -297,7 +297,7 @@ def heat_indices(weather: xr.Dataset, *, region: str | None = None, hot_days=(28
     weather
         ``tasmax``, ``tasmin`` in degC with a daily ``time``.
     region
-        Region for heat-health thresholds (:data:`twin.hazards.HEAT_THRESHOLDS`); default
+        Region for heat-health thresholds (:data:`twin.climate.hazards.HEAT_THRESHOLDS`); default
         London's (32, 18).
     hot_days
         Thresholds for ``tx_days_above`` (days with Tmax > t), degC.
@@ -318,7 +318,7 @@ def heat_indices(weather: xr.Dataset, *, region: str | None = None, hot_days=(28
 
     import xclim.indices as xi
 
-    from twin.hazards import thresholds_for
+    from twin.climate.hazards import thresholds_for
 
     day, night = thresholds_for(region or "London")
     tx = weather["tasmax"].assign_attrs(units="degC")

@@ -61,7 +61,7 @@ def zone_table(results: xr.Dataset, index: xr.Dataset | None = None) -> Any:
     """Per-zone indicators (replicate means) as a DataFrame: one column per indicator × option × pathway."""
     import pandas as pd
 
-    from twin.metrics import PLACE, indicators
+    from twin.analysis.metrics import PLACE, indicators
 
     cols: dict[str, Any] = {}
     ind = indicators(results)
@@ -109,10 +109,10 @@ def write_zones_geojson(zones: Any, table: Any, path: str | os.PathLike[str]) ->
 def _figures(results, app, table, setup, index, pathway, level) -> dict[str, list[str]]:
     from matplotlib.figure import Figure
 
-    from twin.equity import left_out_figure
-    from twin.metrics import PLACE, indicators, paired_difference
-    from twin.plots import option_comparison, zone_map
-    from twin.progress_index import progress_map
+    from twin.analysis.equity import left_out_figure
+    from twin.analysis.metrics import PLACE, indicators, paired_difference
+    from twin.plot.core import option_comparison, zone_map
+    from twin.analysis.progress_index import progress_map
 
     ref = results.attrs.get("reference_option") or str(results["option"].values[0])
     options = [str(o) for o in results["option"].values if str(o) != ref]
@@ -133,7 +133,7 @@ def _figures(results, app, table, setup, index, pathway, level) -> dict[str, lis
         ax.set_title(f"Cost-effectiveness plane ({app.attrs['years']} years, {level:.0%} paired intervals)", fontsize=10)
         ax.legend(fontsize=8, title="pathway")
         figs["plane"].append(_png(fig))
-        from twin._compare import interval
+        from twin.analysis._compare import interval
 
         npv = interval(app["npv"], level)
         diff = xr.Dataset({"difference": npv["mean"], "lower": npv["lower"], "upper": npv["upper"]},
@@ -172,7 +172,7 @@ def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:
     import pandas as pd
 
     rows = [dict(zip(("parameter", "value", "unit", "source"), r, strict=True)) for r in settings.describe()]
-    from twin.progress_index import INDICATORS
+    from twin.analysis.progress_index import INDICATORS
 
     rows += [{"parameter": f"progress_index.{s.name}", "value": f"{s.worst:g} -> {s.best:g}", "unit": s.units,
               "source": "assumption, L (worst/best of the SPI scaling)"} for s in INDICATORS]
@@ -213,17 +213,17 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     results_dir
         A ``twin run`` output directory (``results.nc``, ``manifest.json``).
     settings
-        :class:`twin.appraisal.AppraisalSettings` (defaults when omitted).
+        :class:`twin.analysis.appraisal.AppraisalSettings` (defaults when omitted).
     out
         Directory to write to (default ``results_dir``).
     budget
         Budget (GBP) for the portfolio section; default the largest option budget in the scenario.
     """
-    from twin._compare import compare_table
-    from twin._options import rebuild_options
-    from twin.appraisal import AppraisalSettings, appraise
-    from twin.portfolio import candidates_from_appraisal, choose_portfolio, pareto_front, pareto_plot
-    from twin.progress_index import progress_index
+    from twin.analysis._compare import compare_table
+    from twin.analysis._options import rebuild_options
+    from twin.analysis.appraisal import AppraisalSettings, appraise
+    from twin.analysis.portfolio import candidates_from_appraisal, choose_portfolio, pareto_front, pareto_plot
+    from twin.analysis.progress_index import progress_index
 
     rdir = Path(results_dir)
     path = rdir / "results.nc"

@@ -1,7 +1,7 @@
 """Stochastic daily weather generator (Tmax, Tmin, precipitation) for one station.
 
 Model (all anomalies are about the station's daily climatology, see
-:meth:`twin.pathways.StationClimate.daily_climatology`):
+:meth:`twin.climate.pathways.StationClimate.daily_climatology`):
 
 * Tmax anomaly = ``s_fast(m) * F_t + s_slow(m) * S_t - c_x * (W_t - p_t)``, where ``F`` is a
   unit-variance AR(1) with lag-1 correlation ``lag1`` (day-to-day weather), ``S`` a
@@ -35,7 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from twin.errors import ClimateDataError
-from twin.pathways import Pathway, StationClimate, get_pathway, get_station, seasonal_weight
+from twin.climate.pathways import Pathway, StationClimate, get_pathway, get_station, seasonal_weight
 
 __all__ = ["CF_ATTRS", "WeatherParams", "generate_weather", "summer_statistics"]
 
@@ -169,9 +169,9 @@ def generate_weather(station: str | StationClimate, pathway: str | Pathway, time
     Parameters
     ----------
     station
-        Key of :data:`twin.pathways.STATIONS` or a :class:`StationClimate`.
+        Key of :data:`twin.climate.pathways.STATIONS` or a :class:`StationClimate`.
     pathway
-        Key of :data:`twin.pathways.PATHWAYS` or a :class:`Pathway`.
+        Key of :data:`twin.climate.pathways.PATHWAYS` or a :class:`Pathway`.
     time
         Consecutive days (``pd.DatetimeIndex``).
     rng
@@ -242,7 +242,7 @@ def generate_weather(station: str | StationClimate, pathway: str | Pathway, time
     tasmin = clim_n[doy - 1] + anom_n + p.wet_night_warming * wet_anom + dt
     tasmin = np.minimum(tasmin, tasmax - p.min_diurnal_range)
 
-    source = (f"twin.weather stochastic generator; station climatology: {st.source}; "
+    source = (f"twin.climate.weather stochastic generator; station climatology: {st.source}; "
               f"pathway: {pw.source}")
     ds = xr.Dataset(
         {
@@ -272,7 +272,7 @@ def summer_statistics(ds: xr.Dataset, *, hot_day: float = 28.0, heatwave_min_day
     Tmax >= 28 and >= 30 degC, and runs per year of >= ``heatwave_min_days`` days with
     Tmax >= ``hot_day``.
     """
-    from twin.hazards import episode_count
+    from twin.climate.hazards import episode_count
 
     t = pd.DatetimeIndex(ds["time"].values)
     tx, tn, pr = (ds[v].values for v in ("tasmax", "tasmin", "pr"))

@@ -44,7 +44,7 @@ def equity_variable(results: xr.Dataset, dim: str | None = None) -> tuple[str, b
     """The variable to split benefits by (and whether it is a harm): the first registered benefit's
     variable holding ``dim``, else any count variable holding ``dim`` (``protected``, ``contacts``:
     more is better)."""
-    from twin.appraisal import BENEFITS
+    from twin.analysis.appraisal import BENEFITS
 
     for b in BENEFITS.values():
         for v in b.variables + tuple(f"{x}_by_age" for x in b.variables):
@@ -70,7 +70,7 @@ def paired_benefit(results: xr.Dataset, variable: str, harm: bool = True, refere
 
 
 def _interval(da: xr.DataArray, level: float) -> xr.Dataset:
-    from twin._compare import interval
+    from twin.analysis._compare import interval
 
     return interval(da, level)
 
