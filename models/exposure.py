@@ -5,7 +5,7 @@ The base resident model of the twin. It synthesises residents from the place's
 time with Mesa's model API, and records per zone × day (and per zone × age band over
 the period) the person-days on which a resident's *local* temperature (the place's
 weather plus the heat island and canopy of the home cell) reaches the regional
-heat-health thresholds (FACTS.md §10: Met Office heat-health watch thresholds, e.g.
+heat-health thresholds (docs/sources.md §10: Met Office heat-health watch thresholds, e.g.
 London 32 °C day / 18 °C night; South West 30 / 15 °C).
 
 Richer models (heat–health) subclass :class:`ResidentModel` and add rules.
@@ -154,7 +154,7 @@ class HeatExposureModel(ResidentModel):
                 }),
             },
             coords={"time": time, "zone": zone, "age_band": list(AGE_BANDS)},
-            attrs={"thresholds": thr, "threshold_source": "FACTS.md §10: Met Office heat-health watch thresholds (to 2022)"},
+            attrs={"thresholds": thr, "threshold_source": "docs/sources.md §10: Met Office heat-health watch thresholds (to 2022)"},
         )
         return ds
 

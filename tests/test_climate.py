@@ -41,7 +41,7 @@ def test_heathrow_hot_day_frequencies_plausible(long_runs):
     assert 2 <= s["days_ge_30"] <= 6
     assert 0.5 <= s["heatwaves_per_year"] <= 2.0
     # A 1 degC cooler climate (~1961-90) has clearly fewer hot days; more so for >= 30
-    # (FACTS s2: doubled / trebled by 2014-23 -- our ratios ~1.7 / ~1.9, see report).
+    # (docs/sources.md s2: doubled / trebled by 2014-23 -- our ratios ~1.7 / ~1.9, see report).
     cool = long_runs["heathrow"].copy()
     cool["tasmax"] = cool["tasmax"] - 1.0
     c = summer_statistics(cool)

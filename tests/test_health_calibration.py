@@ -1,4 +1,4 @@
-"""Calibration: expected heat deaths per 100,000 a year against the published burden (FACTS.md s1, s10).
+"""Calibration: expected heat deaths per 100,000 a year against the published burden (docs/sources.md s1, s10).
 
 Targets: Gasparrini et al. 2022, London 3.21 per 100,000 a year (E&W 791 a year, ~1.3 per 100,000);
 Vardoulakis et al. 2014, ~3 per 100,000 (UK). The band 1.5-6 per 100,000 allows for the synthetic

@@ -1,4 +1,4 @@
-"""Baseline mortality: Gompertz–Makeham life tables fitted to ONS life expectancy (FACTS.md s11)."""
+"""Baseline mortality: Gompertz–Makeham life tables fitted to ONS life expectancy (docs/sources.md s11)."""
 
 from __future__ import annotations
 

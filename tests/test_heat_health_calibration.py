@@ -1,4 +1,4 @@
-"""Calibration of the heat_health model on the bundled urban borough (FACTS.md s1, s10).
+"""Calibration of the heat_health model on the bundled urban borough (docs/sources.md s1, s10).
 
 Runs the whole model (traits, services, protective behaviour, vulnerability, harm) on the
 London-like urban borough, do nothing, for ``REPLICATES`` generated summers (1 June - 30

@@ -23,20 +23,20 @@ Timing
     the intervention's lifetime before the end (reinvestment, no residual value); running costs and
     benefits in every year ``t`` (the measure is in place for the first summer).
 Discounting
-    HM Treasury Green Book 2022, Annex A6 (FACTS.md s7): STPR 3.5 % (years 0-30), 3.0 % (31-75),
+    HM Treasury Green Book 2022, Annex A6 (docs/sources.md s7): STPR 3.5 % (years 0-30), 3.0 % (31-75),
     2.5 % (76-125); health 1.5 %, 1.29 %, 1.07 %. The factor of year ``t`` is the product over years
     ``s = 1..t`` of ``1/(1 + r_s)``, ``r_s`` the rate of the band year ``s`` falls in (so year 31 is
     ``1.035**-30 / 1.03``). Costs and non-health benefits use the STPR; deaths and illness, valued
     in QALYs or VPF, the health rate. Values are not uprated for real income growth (a simplification).
 Valuation
     A death averted is worth the value of a prevented fatality, £2,474,341 at 2023 prices (DfT TAG
-    data book v2.03, FACTS.md s7, S/M) by default; with ``death_valuation="qaly"`` it is
+    data book v2.03, docs/sources.md s7, S/M) by default; with ``death_valuation="qaly"`` it is
     ``qalys_per_death`` (assumption, L) x £70,000 (HMT/DHSC 2022 QALY value). An illness episode is
     ``qalys_per_illness`` (L) x £70,000.
 Prices
     Everything is expressed at ``settings.price_base_year`` (default 2023). Values at other years are
     converted with ``settings.deflator`` (a ``{year: index}`` table, e.g. HM Treasury's GDP deflator)
-    when given, else at a constant ``settings.inflation`` (2 %/yr, assumption L; FACTS.md holds no
+    when given, else at a constant ``settings.inflation`` (2 %/yr, assumption L; docs/sources.md holds no
     deflator series). A year missing from a given table is an error, never guessed.
 """
 
@@ -66,10 +66,10 @@ __all__ = [
     "register_benefit",
 ]
 
-#: Green Book 2022 Annex A6 schedules: (first year of band, rate). FACTS.md s7 (S/H).
+#: Green Book 2022 Annex A6 schedules: (first year of band, rate). docs/sources.md s7 (S/H).
 STPR_RATES: tuple[tuple[int, float], ...] = ((0, 0.035), (31, 0.030), (76, 0.025))
 HEALTH_RATES: tuple[tuple[int, float], ...] = ((0, 0.015), (31, 0.0129), (76, 0.0107))
-MAX_YEARS = 126  # the schedules in FACTS.md run to year 125
+MAX_YEARS = 126  # the schedules in docs/sources.md run to year 125
 RUN_DIMS = ("option", "pathway", "replicate")
 
 
@@ -109,9 +109,9 @@ class AppraisalSettings:
     years: int = 30
     price_base_year: int = 2023
     death_valuation: Literal["vpf", "qaly"] = "vpf"
-    vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (FACTS.md s7, S/M)
+    vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (docs/sources.md s7, S/M)
     vpf_year: int = 2023
-    qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (FACTS.md s7, S/H)
+    qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (docs/sources.md s7, S/H)
     qaly_year: int = 2022
     qalys_per_death: float = 5.0      # L: heat deaths are mostly among the old and frail
     qalys_per_illness: float = 0.01   # L: a few days to weeks of reduced health
@@ -140,15 +140,15 @@ class AppraisalSettings:
             ("appraisal.years", self.years, "year", "choice; Green Book appraisal period"),
             ("appraisal.price_base_year", self.price_base_year, "year", "choice"),
             ("appraisal.discount.standard", "3.5% (0-30), 3.0% (31-75), 2.5% (76-125)", "yr-1",
-             "HM Treasury Green Book 2022 Annex A6 (FACTS.md s7, S/H)"),
+             "HM Treasury Green Book 2022 Annex A6 (docs/sources.md s7, S/H)"),
             ("appraisal.discount.health", "1.5% (0-30), 1.29% (31-75), 1.07% (76-125)", "yr-1", "same"),
             ("appraisal.death_valuation", self.death_valuation, "", "choice: vpf or qaly"),
-            ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (FACTS.md s7, S/M)"),
-            ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (FACTS.md s7, S/H)"),
+            ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (docs/sources.md s7, S/M)"),
+            ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (docs/sources.md s7, S/H)"),
             ("appraisal.qalys_per_death", self.qalys_per_death, "QALY", "assumption, L"),
             ("appraisal.qalys_per_illness", self.qalys_per_illness, "QALY", "assumption, L"),
             ("appraisal.inflation", self.inflation if self.deflator is None else "deflator table", "yr-1",
-             "assumption, L (no deflator series in FACTS.md)" if self.deflator is None else "user deflator table"),
+             "assumption, L (no deflator series in docs/sources.md)" if self.deflator is None else "user deflator table"),
         ]
 
 
@@ -235,13 +235,13 @@ def register_benefit(
 register_benefit(
     "deaths_averted", ("expected_attributable_deaths", "attributable_deaths"),
     lambda s: s.value_of_death(), "health", "deaths",
-    source="VPF £2,474,341 (2023, DfT TAG v2.03) or QALYs per death x £70,000 (FACTS.md s7)",
+    source="VPF £2,474,341 (2023, DfT TAG v2.03) or QALYs per death x £70,000 (docs/sources.md s7)",
     qalys_per_unit=lambda s: s.qalys_per_death, counts_deaths=True,
 )
 register_benefit(
     "illness_averted", ("expected_heat_illness", "heat_illness"),
     lambda s: (s.qalys_per_illness * s.qaly_value, s.qaly_year), "health", "episodes",
-    source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; FACTS.md s7)",
+    source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; docs/sources.md s7)",
     qalys_per_unit=lambda s: s.qalys_per_illness,
 )
 

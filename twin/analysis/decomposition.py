@@ -2,7 +2,7 @@
 
 UK heat projections report how much of a change in heat deaths comes from a warmer
 climate and how much from an older, larger population (e.g. Hajat et al., JECH 2014,
-FACTS.md §1). With results for the projected population (year Y) and the base-year
+docs/sources.md §1). With results for the projected population (year Y) and the base-year
 population, both under ``baseline`` and a warmer pathway, the change splits as::
 
     total        = F(pop_Y, warm)      - F(pop_base, baseline)

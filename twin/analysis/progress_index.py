@@ -1,4 +1,4 @@
-"""A community progress index per zone, built the Social Progress Index way (FACTS.md s8).
+"""A community progress index per zone, built the Social Progress Index way (docs/sources.md s8).
 
 Structure (outcome indicators only, no spending):
 
@@ -215,7 +215,7 @@ def progress_index(
         if c in results.coords:
             ds = ds.assign_coords({c: results[c]})
     ds.attrs = {"indicators": "; ".join(f"{s.name} ({s.worst:g} -> {s.best:g} {s.units})" for s in specs),
-                "method": "Social Progress Index style: scaled 0-100 between worst and best, equal weights (FACTS.md s8)"}
+                "method": "Social Progress Index style: scaled 0-100 between worst and best, equal weights (docs/sources.md s8)"}
     return ds
 
 

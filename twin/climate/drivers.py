@@ -57,7 +57,7 @@ class ModulationParams:
     ----------
     uhi_night
         Nocturnal heat island of a dense centre (u=1) vs rural land, degC: London's average
-        peak ~3 degC, up to 7 on still nights (Graves et al. 2001 / LCCP; FACTS.md s3, S/H).
+        peak ~3 degC, up to 7 on still nights (Graves et al. 2001 / LCCP; docs/sources.md s3, S/H).
     uhi_day
         Daytime heat island of a dense centre, degC (L: a third of the night value; European
         mean UHI 1.5 degC, Iungman et al. 2023).
@@ -65,18 +65,18 @@ class ModulationParams:
         Weights of impervious and building fraction in ``u`` (L).
     reference_urbanness
         ``u`` of the station's surroundings. Default 1/3 is Heathrow: its ~1 degC UHI over
-        the ~3 degC London average peak (FACTS.md s3, D). :func:`make_drivers` uses the
+        the ~3 degC London average peak (docs/sources.md s3, D). :func:`make_drivers` uses the
         station's own value (rural stations ~0.05, L).
     canopy_day
         Daytime cooling per +10 % canopy cover, degC: 0.6 (Marando et al. 2022, S(D)/M).
     canopy_night
         Night-time cooling per +10 % canopy, degC (L: 0.1; small because air under trees can
-        be warmer at night, Knight et al. 2021, FACTS.md s3).
+        be warmer at night, Knight et al. 2021, docs/sources.md s3).
     reference_canopy
         Canopy fraction of the station's surroundings (L: 0.1, open airfield land).
     cool_roof_day, cool_roof_night
         Cooling for a cell fully covered by fully treated roofs, degC; scaled by
-        ``building * cool_roof`` (L: assumption, FACTS.md has no figure; 1.0 / 0.3).
+        ``building * cool_roof`` (L: assumption, docs/sources.md has no figure; 1.0 / 0.3).
     """
 
     uhi_night: float = 3.0

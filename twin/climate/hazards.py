@@ -4,7 +4,7 @@ Pure NumPy functions on 1-D ``(time,)`` or 2-D ``(time, cell)`` arrays; no xarra
 Mesa. Time is always axis 0.
 
 Alert rule (our forecast-free simplification of the UKHSA Weather-Health Alert risk
-matrix, using the threshold logic of the old Heatwave Plan levels, FACTS.md s10):
+matrix, using the threshold logic of the old Heatwave Plan levels, docs/sources.md s10):
 
 * green (0): no threshold met, or outside the alert season (1 June - 30 September);
 * yellow (1): the day-maximum threshold is met on a single day (or the night-minimum
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 #: Regional heat-health thresholds (day max, night min), degC: Met Office heat-health watch /
-#: Heatwave Plan system to 2022 (FACTS.md s10, S/M-H).
+#: Heatwave Plan system to 2022 (docs/sources.md s10, S/M-H).
 HEAT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "London": (32.0, 18.0),
     "South East": (31.0, 16.0),
@@ -54,7 +54,7 @@ _ALIASES = {"east of england": "East", "yorkshire & humber": "Yorkshire and The 
 
 #: Alert level names by code.
 ALERT_LEVELS = ("green", "yellow", "amber", "red")
-#: UKHSA Weather-Health Alert season, 1 June - 30 September (FACTS.md s10).
+#: UKHSA Weather-Health Alert season, 1 June - 30 September (docs/sources.md s10).
 ALERT_SEASON = ((6, 1), (9, 30))
 #: Margin above the day threshold that makes a 2-day spell "extreme" (red), degC (L: our choice).
 RED_MARGIN = 4.0

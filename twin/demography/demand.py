@@ -7,7 +7,7 @@ person per year (or users per 1,000 / 1,000 x uses per user). Capacity of a serv
 Demand is compared per zone (with the capacity of services inside the zone) and per catchment
 (each zone is served by the nearest service of that type, by zone centroid).
 
-All default use rates are assumptions (L): FACTS.md has no service-use figures. Override them
+All default use rates are assumptions (L): docs/sources.md has no service-use figures. Override them
 with ``demography.service_use`` in the scenario.
 """
 
@@ -22,7 +22,7 @@ from .spec import DemographySpec, ServiceUse
 
 __all__ = ["DEFAULT_SERVICE_USE", "demand_tables", "service_demand", "use_rates"]
 
-#: Default use rules (all assumptions L; orders of magnitude from NHS/DfE practice, not from FACTS.md).
+#: Default use rules (all assumptions L; orders of magnitude from NHS/DfE practice, not from docs/sources.md).
 DEFAULT_SERVICE_USE: dict[str, ServiceUse] = {
     "gp_appointments": ServiceUse(
         service_type="gp_practice", unit="appointments year-1",

@@ -27,7 +27,7 @@ __all__ = [
 
 _SOURCES = ("mortality: Gompertz-Makeham fitted to e0 M 79.0 F 83.0 (ONS National life tables 2024); "
             "fertility: gamma ASFR, TFR 1.44, mean age 30.9 (ONS Births 2023); "
-            "migration: indicative LA rates (FACTS.md 5, D/L) unless the place brings tables")
+            "migration: indicative LA rates (docs/sources.md 5, D/L) unless the place brings tables")
 
 
 def to_dataset(out: dict[str, np.ndarray], population: xr.DataArray, spec: DemographySpec,

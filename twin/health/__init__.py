@@ -10,7 +10,7 @@ Modules
 params
     :class:`HeatHealthParams` and its sections, every value with a unit and a source.
 mortality
-    Baseline death probabilities from Gompertz–Makeham life tables (FACTS.md s11, D).
+    Baseline death probabilities from Gompertz–Makeham life tables (docs/sources.md s11, D).
 exposure_response
     Heat relative risk above a regional threshold, attributable deaths, illness, daily draws.
 population_traits

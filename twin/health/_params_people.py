@@ -58,7 +58,7 @@ class TraitParams(BaseModel):
         0.75, "1", "assumption, L: more face to face among the oldest",
         "As phone_share_non_digital, for residents aged 75+.", ge=0, le=1)
     rural_digital_multiplier: float = pfield(
-        0.9, "1", "assumption, L: no figure in FACTS.md",
+        0.9, "1", "assumption, L: no figure in docs/sources.md",
         "Multiplier of the probability of preferring digital for residents of rural zones.", ge=0, le=1)
     living_alone_ages: tuple[int, ...] = pfield((0, 16, 50, 65, 75, 85), "year", "ONS age groups",
                                                 "Lower bounds of the age groups of living_alone_f/m.")
@@ -74,15 +74,15 @@ class TraitParams(BaseModel):
         "Probability a man lives alone, by age group.")
     ltc_ages: tuple[int, ...] = pfield((0, 16, 45, 65, 75, 85), "year", "assumption, L", "Lower bounds of ltc_prevalence groups.")
     ltc_prevalence: tuple[float, ...] = pfield(
-        (0.05, 0.12, 0.25, 0.45, 0.60, 0.70), "1", "assumption, L: no figure in FACTS.md; rises with age",
+        (0.05, 0.12, 0.25, 0.45, 0.60, 0.70), "1", "assumption, L: no figure in docs/sources.md; rises with age",
         "Prevalence of a long-term condition that raises heat risk (cardiovascular, respiratory, diabetes, dementia).")
-    overheating_min: float = pfield(0.05, "1", "assumption, L: no figure in FACTS.md",
+    overheating_min: float = pfield(0.05, "1", "assumption, L: no figure in docs/sources.md",
                                     "Probability a home overheats in a cell with no buildings.", ge=0, le=1)
-    overheating_max: float = pfield(0.40, "1", "assumption, L: no figure in FACTS.md (top-floor and single-aspect flats)",
+    overheating_max: float = pfield(0.40, "1", "assumption, L: no figure in docs/sources.md (top-floor and single-aspect flats)",
                                     "Probability a home overheats in the densest cells.", ge=0, le=1)
     overheating_saturation: float = pfield(0.5, "1", "assumption, L",
                                            "Building fraction at and above which overheating_max applies.", gt=0, le=1)
-    cool_roof_efficacy: float = pfield(0.3, "1", "assumption, L: no figure in FACTS.md",
+    cool_roof_efficacy: float = pfield(0.3, "1", "assumption, L: no figure in docs/sources.md",
                                        "Relative reduction of the overheating probability per unit of cool_roof fraction.",
                                        ge=0, le=1)
     vulnerable_list_75_at_risk: float = pfield(0.30, "1", "assumption, L",
@@ -112,14 +112,14 @@ class BehaviourParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    or_cool_places: float = pfield(0.34, "1", "Bouchama et al. 2007 meta-analysis (FACTS.md s1), S/M",
+    or_cool_places: float = pfield(0.34, "1", "Bouchama et al. 2007 meta-analysis (docs/sources.md s1), S/M",
                                    "Odds ratio of heat death for visiting cool places.", gt=0, le=1)
-    or_social_contact: float = pfield(0.40, "1", "Bouchama et al. 2007 (FACTS.md s1), S/M",
+    or_social_contact: float = pfield(0.40, "1", "Bouchama et al. 2007 (docs/sources.md s1), S/M",
                                       "Odds ratio of heat death for more social contact.", gt=0, le=1)
-    or_fans: float = pfield(0.60, "1", "Bouchama et al. 2007 (FACTS.md s1), S/M", "Odds ratio for using fans.", gt=0, le=1)
-    or_home_ac: float = pfield(0.23, "1", "Bouchama et al. 2007 (FACTS.md s1), S/M",
+    or_fans: float = pfield(0.60, "1", "Bouchama et al. 2007 (docs/sources.md s1), S/M", "Odds ratio for using fans.", gt=0, le=1)
+    or_home_ac: float = pfield(0.23, "1", "Bouchama et al. 2007 (docs/sources.md s1), S/M",
                                "Odds ratio for home air conditioning (adoption 0 by default).", gt=0, le=1)
-    adopt_cool_places: float = pfield(0.25, "1", "assumption, L: no figure in FACTS.md",
+    adopt_cool_places: float = pfield(0.25, "1", "assumption, L: no figure in docs/sources.md",
                                       "P(adopts visiting cool places) after a face-to-face contact.", ge=0, le=1)
     adopt_social_contact: float = pfield(0.50, "1", "assumption, L: active outreach itself is contact (Ebi et al. 2004)",
                                          "P(adopts more social contact) after a face-to-face contact.", ge=0, le=1)
@@ -153,7 +153,7 @@ class ServiceParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     help_seeking_by_alert: tuple[float, float, float, float] = pfield(
-        (0.0, 0.0005, 0.002, 0.01), "day-1", "assumption, L: no figure in FACTS.md; levels green/yellow/amber/red (UKHSA 2023)",
+        (0.0, 0.0005, 0.002, 0.01), "day-1", "assumption, L: no figure in docs/sources.md; levels green/yellow/amber/red (UKHSA 2023)",
         "Daily probability a resident seeks help from the council, by alert level.")
     help_seeking_65plus: float = pfield(2.0, "1", "assumption, L", "Multiplier of help seeking for residents 65+.", ge=0, le=20)
     cooling_centre_max_probability: float = pfield(

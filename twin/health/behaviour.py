@@ -2,10 +2,10 @@
 
 A resident contacted by a service (through one channel) may adopt protective
 behaviours; each adopted behaviour scales the resident's heat excess risk by its
-odds ratio from Bouchama et al. 2007 (FACTS.md s1), read as a relative risk: with
+odds ratio from Bouchama et al. 2007 (docs/sources.md s1), read as a relative risk: with
 daily death probabilities near 1e-4 the outcome is rare and OR ~ RR. Adoption is
 likeliest after a face-to-face contact and least after a digital message: passive
-advice alone is likely ineffective (Eur J Public Health review, FACTS.md s14),
+advice alone is likely ineffective (Eur J Public Health review, docs/sources.md s14),
 active outreach works (Ebi et al. 2004). Adoption probabilities are assumptions (L).
 """
 
@@ -150,7 +150,7 @@ def help_seeking_probability(alert_level: int | np.ndarray, age: np.ndarray,
     """Daily probability a resident seeks help from the council, by alert level and age.
 
     ``alert_level`` is 0 green, 1 yellow, 2 amber, 3 red (UKHSA weather-health alerts,
-    FACTS.md s10); scalar for the whole place or per resident. The resident seeks help
+    docs/sources.md s10); scalar for the whole place or per resident. The resident seeks help
     through their preferred channel (:func:`twin.health.population_traits.channel_preference`),
     so demand by channel follows the channel mix of those who seek it.
     """

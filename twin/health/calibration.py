@@ -4,7 +4,7 @@
 (no random draws) over days and residents, so a place's rules can be checked
 against published burdens: Gasparrini et al. 2022 (London 3.21 per 100,000 a year;
 England and Wales 791 a year, about 1.3 per 100,000) and Vardoulakis et al. 2014
-(about 3 per 100,000 in the UK), FACTS.md s1 and s10.
+(about 3 per 100,000 in the UK), docs/sources.md s1 and s10.
 
 Calibration note (D)
 --------------------
@@ -49,9 +49,9 @@ __all__ = [
     "london_like_population",
 ]
 
-#: Heathrow 1991-2020 daily-mean temperature by month, June/July/August: (Tmax + Tmin)/2 of FACTS.md s9 (D).
+#: Heathrow 1991-2020 daily-mean temperature by month, June/July/August: (Tmax + Tmin)/2 of docs/sources.md s9 (D).
 HEATHROW_JJA_TMEAN = ((21.6 + 12.0) / 2, (23.9 + 14.2) / 2, (23.4 + 14.1) / 2)
-#: Year-to-year SD of the monthly mean, June/July/August: FACTS.md s9's Tmax figures, used for Tmean (L).
+#: Year-to-year SD of the monthly mean, June/July/August: docs/sources.md s9's Tmax figures, used for Tmean (L).
 _HEATHROW_JJA_YEAR_SD = (1.48, 1.98, 1.53)
 _JJA_DAYS = (30, 31, 31)
 
@@ -76,7 +76,7 @@ def expected_annual_heat_deaths(temps: np.ndarray, ages: np.ndarray, sexes: np.n
     ages, sexes : array_like of int, shape (n,)
         Single year of age (0..90) and index into ``SEXES`` of each resident or group.
     region : str
-        Region of the regional threshold (FACTS.md s10 names).
+        Region of the regional threshold (docs/sources.md s10 names).
     params
         Heat-health parameters (defaults if None).
     counts : array_like, shape (n,), optional
@@ -142,8 +142,8 @@ def heathrow_like_summers(rng: np.random.Generator, n_years: int, *, shift: floa
 
     Notes
     -----
-    Monthly means are FACTS.md s9's Heathrow 1991–2020 (Tmax + Tmin)/2, plus a
-    year-to-year anomaly with FACTS.md s9's SD, plus an AR(1) daily anomaly.
+    Monthly means are docs/sources.md s9's Heathrow 1991–2020 (Tmax + Tmin)/2, plus a
+    year-to-year anomaly with docs/sources.md s9's SD, plus an AR(1) daily anomaly.
     """
     out = []
     innov = daily_sd * np.sqrt(1.0 - lag1**2)
@@ -164,7 +164,7 @@ def london_like_population(total: float = 150_000.0, params: HeatHealthParams | 
 
     Notes
     -----
-    Assumption (L; London's structure is not in FACTS.md): under 15 19 %, 15–64 69 %,
+    Assumption (L; London's structure is not in docs/sources.md): under 15 19 %, 15–64 69 %,
     65+ 12 % (roughly ONS Census 2021 London), built like
     :func:`twin.health.mortality.ew_2021_population` (even spread under 65, life-table
     shape at 65+).

@@ -60,7 +60,7 @@ def daily_mean_temperature(tasmax: np.ndarray, tasmin: np.ndarray) -> np.ndarray
 
 
 def regional_threshold(region: str, params: HeatHealthParams | ExposureResponseParams | None = None) -> float:
-    """Daily-mean temperature threshold (degC) for ``region`` (FACTS.md s10 names).
+    """Daily-mean temperature threshold (degC) for ``region`` (docs/sources.md s10 names).
 
     Raises
     ------

@@ -1,11 +1,11 @@
-"""Baseline mortality: Gompertz–Makeham life tables fitted to life expectancy (FACTS.md s11, D).
+"""Baseline mortality: Gompertz–Makeham life tables fitted to life expectancy (docs/sources.md s11, D).
 
-Age-specific death rates were not retrieved for FACTS.md, so single-year death
+Age-specific death rates were not retrieved for docs/sources.md, so single-year death
 probabilities ``qx`` (ages 0..89 and the open group 90+) come from a Gompertz–Makeham
 law per sex whose level is fitted, by root finding, to the ONS period life
 expectancy at birth (M 79.0, F 83.0, 2021–23). The fit is checked (in the tests)
 against the crude death rate of England and Wales (about 9.8 per 1,000) on the 2021
-age structure, approximated from FACTS.md s5 by :func:`ew_2021_population`.
+age structure, approximated from docs/sources.md s5 by :func:`ew_2021_population`.
 
 All figures produced here are derived (D).
 """
@@ -189,7 +189,7 @@ def ew_2021_population(params: MortalityParams | None = None, total: float = EW_
 
     Notes
     -----
-    Built from FACTS.md s5 (ONS Census 2021): under 15 17.4 %, 15–64 64.1 %, 65+ 18.6 %.
+    Built from docs/sources.md s5 (ONS Census 2021): under 15 17.4 %, 15–64 64.1 %, 65+ 18.6 %.
     Under 65 each band is spread evenly over its single years and split evenly by sex;
     65+ follows the stationary person-years :math:`L_x` of the fitted life tables (so women
     are the majority), tilted towards younger ages so that 90+ matches the Census's 527,900.
@@ -208,7 +208,7 @@ def _old_age_shape(big_l: np.ndarray) -> np.ndarray:
     """Shares of the 65+ population by sex and age 65..90+, summing to 1.
 
     Stationary person-years tilted by :math:`e^{-r(x-65)}` (younger cohorts larger, past
-    mortality higher), with ``r`` solved so 90+ is 527,900 / 11.09 m of the 65+ (FACTS.md s5).
+    mortality higher), with ``r`` solved so 90+ is 527,900 / 11.09 m of the 65+ (docs/sources.md s5).
     """
     from scipy.optimize import brentq
 

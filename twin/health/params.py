@@ -1,8 +1,8 @@
 """Parameters of the heat-health rules: one pydantic model per section, with sources.
 
 Every probability or coefficient the rules in :mod:`twin.health` use is a field
-here, with a default, a unit, a description and the FACTS.md source it comes
-from (``source``). Values FACTS.md has no figure for are marked
+here, with a default, a unit, a description and the docs/sources.md source it comes
+from (``source``). Values docs/sources.md has no figure for are marked
 ``"assumption, L: ..."`` so a scenario can override them and a report can say
 which numbers are guesses. :func:`describe_params` lists them all as rows for
 an assumptions table.
@@ -37,7 +37,7 @@ __all__ = [
 #: (Hajat 2002 London 3.34 %/degC) can be used; use these bounds for sensitivity runs.
 SLOPE_CI = (0.016, 0.026)
 
-#: Regions of the heat-health alert table (FACTS.md section 10), in that table's order.
+#: Regions of the heat-health alert table (docs/sources.md section 10), in that table's order.
 REGIONS = (
     "London",
     "South East",
@@ -54,7 +54,7 @@ REGIONS = (
 # note in twin/health/calibration.py).
 # Other regions (D): the London 97th-centile threshold, 21.5 degC daily mean (Hajat et al., JECH 2002,
 # S/H), shifted by the region's day-max heat-health alert threshold minus London's (Met Office heat-health
-# watch to 2022, FACTS.md s10: London 32, South East 31, South West/East/Midlands/North West 30,
+# watch to 2022, docs/sources.md s10: London 32, South East 31, South West/East/Midlands/North West 30,
 # Yorkshire and The Humber 29, North East 28). Check: the E&W 2021 population on an inland South West
 # climate (Yeovilton) with 19.5 degC gives ~1.4 heat deaths per 100k a year, ~830 a year for E&W,
 # against 791 (611-957) in Gasparrini et al. 2022.
@@ -81,8 +81,8 @@ class MortalityParams(BaseModel):
     """Baseline mortality: a Gompertz–Makeham law per sex fitted to life expectancy at birth.
 
     The hazard at age ``x`` is ``mu(x) = makeham + alpha * exp(slope * x)``; ``alpha`` is
-    fitted so the period life expectancy equals ``life_expectancy_*`` (FACTS.md section 11:
-    derive qx this way, mark it D). The slopes and Makeham terms are not in FACTS.md; the
+    fitted so the period life expectancy equals ``life_expectancy_*`` (docs/sources.md section 11:
+    derive qx this way, mark it D). The slopes and Makeham terms are not in docs/sources.md; the
     defaults were chosen so that the fitted life tables give a crude death rate near
     9.8 per 1,000 on the England and Wales 2021 age structure (tested).
     """
@@ -93,13 +93,13 @@ class MortalityParams(BaseModel):
                                       "Female period life expectancy at birth the law is fitted to.", ge=40, le=100)
     life_expectancy_m: float = pfield(79.0, "year", "ONS National life tables 2024 (2021-23), S/H",
                                       "Male period life expectancy at birth the law is fitted to.", ge=40, le=100)
-    gompertz_slope_f: float = pfield(0.122, "year-1", "assumption, L: no figure in FACTS.md; set so the crude death rate check holds (D)",
+    gompertz_slope_f: float = pfield(0.122, "year-1", "assumption, L: no figure in docs/sources.md; set so the crude death rate check holds (D)",
                                      "Rate of exponential rise of adult female mortality with age.", gt=0.03, lt=0.2)
-    gompertz_slope_m: float = pfield(0.112, "year-1", "assumption, L: no figure in FACTS.md; set so the crude death rate check holds (D)",
+    gompertz_slope_m: float = pfield(0.112, "year-1", "assumption, L: no figure in docs/sources.md; set so the crude death rate check holds (D)",
                                      "Rate of exponential rise of adult male mortality with age.", gt=0.03, lt=0.2)
-    makeham_f: float = pfield(2.0e-4, "year-1", "assumption, L: no figure in FACTS.md",
+    makeham_f: float = pfield(2.0e-4, "year-1", "assumption, L: no figure in docs/sources.md",
                               "Age-independent (background) female hazard.", ge=0, le=0.01)
-    makeham_m: float = pfield(4.0e-4, "year-1", "assumption, L: no figure in FACTS.md",
+    makeham_m: float = pfield(4.0e-4, "year-1", "assumption, L: no figure in docs/sources.md",
                               "Age-independent (background) male hazard.", ge=0, le=0.01)
 
 
@@ -126,7 +126,7 @@ class ExposureResponseParams(BaseModel):
                                 "RR per degC, women 85+ (gradient only).", ge=1, le=1.5)
     rr_85plus_m: float = pfield(1.05, "1", "Ishigami et al., Environ Health 2008 (London), S/H",
                                 "RR per degC, men 85+ (gradient only).", ge=1, le=1.5)
-    rr_65_74: float = pfield(1.02, "1", "assumption, L: Ishigami's 65-74 figures not in FACTS.md; below the 75+ values",
+    rr_65_74: float = pfield(1.02, "1", "assumption, L: Ishigami's 65-74 figures not in docs/sources.md; below the 75+ values",
                              "RR per degC at 65-74, both sexes (gradient only).", ge=1, le=1.5)
     rr_under_65: float = pfield(1.005, "1", "assumption, L: small, as the 2022 under-70 excess was negative (ONS/UKHSA 2022)",
                                 "RR per degC under 65, both sexes (gradient only).", ge=1, le=1.5)
@@ -134,19 +134,19 @@ class ExposureResponseParams(BaseModel):
         _DEFAULT_THRESHOLDS, "degC",
         "D: London 19.0 (Hajat et al., JECH 2002: deaths rise from ~19 degC; calibrated to Gasparrini et al. 2022 "
         "London 3.21/100k); other regions Hajat 2002's 97th centile 21.5 shifted by the regional day-max alert "
-        "thresholds (Met Office to 2022, FACTS.md s10)",
-        "Daily-mean temperature threshold of the exposure-response, by region (FACTS.md section 10 names).")
+        "thresholds (Met Office to 2022, docs/sources.md s10)",
+        "Daily-mean temperature threshold of the exposure-response, by region (docs/sources.md section 10 names).")
     threshold_shift: float = pfield(0.0, "degC", "scenario knob (0 = published thresholds)",
                                     "Added to every regional threshold (sensitivity, or acclimatisation); "
                                     "London at its 97th centile would be +2.5.", ge=-10, le=10)
     illness_per_attributable_death: float = pfield(
-        5.0, "1", "assumption, L: no figure in FACTS.md",
+        5.0, "1", "assumption, L: no figure in docs/sources.md",
         "Heat-related illness needing hospital-level care, per heat-attributable death (same risk factors).", ge=0, le=100)
     rr_overheating_home: float = pfield(
-        2.0, "1", "assumption, L: consistent with external shutters avoiding 38-73% of London heat deaths (FACTS.md section 14)",
+        2.0, "1", "assumption, L: consistent with external shutters avoiding 38-73% of London heat deaths (docs/sources.md section 14)",
         "Multiplier of the heat excess risk for a home that overheats (top-floor flat in a dense cell).", ge=1, le=10)
     rr_long_term_condition: float = pfield(
-        2.0, "1", "assumption, L: no figure in FACTS.md",
+        2.0, "1", "assumption, L: no figure in docs/sources.md",
         "Multiplier of the heat excess risk for a long-term condition (cardiovascular, respiratory, dementia...).", ge=1, le=10)
     rr_living_alone: float = pfield(
         1.5, "1", "assumption, L: inverse of 'more social contact' OR 0.40 (Bouchama 2007) would be 2.5; living alone is weaker",
@@ -166,12 +166,12 @@ class HeatHealthParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    mortality: MortalityParams = Field(default_factory=MortalityParams, description="Baseline mortality (FACTS.md s11).")
+    mortality: MortalityParams = Field(default_factory=MortalityParams, description="Baseline mortality (docs/sources.md s11).")
     exposure_response: ExposureResponseParams = Field(default_factory=ExposureResponseParams,
-                                                      description="Heat exposure-response (FACTS.md s1, s10).")
-    traits: TraitParams = Field(default_factory=TraitParams, description="Resident traits (FACTS.md s6, s12, s13).")
+                                                      description="Heat exposure-response (docs/sources.md s1, s10).")
+    traits: TraitParams = Field(default_factory=TraitParams, description="Resident traits (docs/sources.md s6, s12, s13).")
     behaviour: BehaviourParams = Field(default_factory=BehaviourParams,
-                                       description="Protective behaviour after contact (FACTS.md s1, s14).")
+                                       description="Protective behaviour after contact (docs/sources.md s1, s14).")
     services: ServiceParams = Field(default_factory=ServiceParams,
                                     description="Help seeking and cooling centres (assumptions, L).")
 

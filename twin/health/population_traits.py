@@ -93,7 +93,7 @@ def channel_preference(age: np.ndarray, u: np.ndarray, rural: bool | np.ndarray 
 
 def living_alone(age: np.ndarray, sex: np.ndarray, u: np.ndarray,
                  params: HeatHealthParams | TraitParams | None = None) -> np.ndarray:
-    """Whether each resident lives alone (bool), by age group and sex (ONS, FACTS.md s12).
+    """Whether each resident lives alone (bool), by age group and sex (ONS, docs/sources.md s12).
 
     ``sex`` is an index into ``SEXES`` (0 = F, 1 = M).
     """

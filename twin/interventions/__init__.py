@@ -66,7 +66,7 @@ class Cost:
     price_base_year
         Year of the prices.
     source
-        Where the unit costs come from (FACTS.md citation, or "assumption (L)").
+        Where the unit costs come from (docs/sources.md citation, or "assumption (L)").
     intervention
         Name of the intervention priced.
     notes

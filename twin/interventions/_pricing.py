@@ -7,7 +7,7 @@ Prices
 The five service-side interventions price at :data:`PRICE_BASE_YEAR` (2023, the year of the
 value of a prevented fatality the appraisal uses). Sourced unit costs from earlier years are
 carried forward with :func:`to_base_year`, which assumes :data:`ANNUAL_INFLATION` a year —
-an assumption (L): FACTS.md holds no GDP deflator series. Replace it with HM Treasury's
+an assumption (L): docs/sources.md holds no GDP deflator series. Replace it with HM Treasury's
 "GDP deflators at market prices" when costing for real; :mod:`twin.analysis.appraisal` converts every
 cost and value with the same rule (or a deflator table the user gives), so the totals agree.
 """
@@ -48,15 +48,15 @@ def to_base_year(value: float, year: int, base_year: int = PRICE_BASE_YEAR, infl
     return float(value) * (1.0 + inflation) ** (base_year - year)
 
 
-#: Cost per council contact by channel, Socitm 2009 benchmark (FACTS.md s13, S/M), carried to 2023
+#: Cost per council contact by channel, Socitm 2009 benchmark (docs/sources.md s13, S/M), carried to 2023
 #: prices with :func:`to_base_year`. The 2008 Socitm figures (f2f £9.34, phone £3.76, web £0.27) and the
-#: PwC London/SE figures (f2f £10.53, phone £3.39, online £0.08) are the alternatives in FACTS.md.
+#: PwC London/SE figures (f2f £10.53, phone £3.39, online £0.08) are the alternatives in docs/sources.md.
 COST_PER_CONTACT = {
     "face_to_face": round(to_base_year(7.40, 2009), 2),
     "phone": round(to_base_year(2.90, 2009), 2),
     "digital": round(to_base_year(0.32, 2009), 2),
 }
-CONTACT_SOURCE = "cost per contact: Socitm 2009 benchmark (FACTS.md s13, S/M), carried to 2023 at 2 %/yr (L)"
+CONTACT_SOURCE = "cost per contact: Socitm 2009 benchmark (docs/sources.md s13, S/M), carried to 2023 at 2 %/yr (L)"
 
 
 def site_cells(place: Any, code: str, how: str, n: int = 1) -> list[tuple[float, float]]:

@@ -7,9 +7,9 @@ Mobile van (``mobile: true``): one van visits the targeted zones on a weekly rot
 "van": id}``, open ``days_per_stop`` day(s) a week (Mon..Fri in turn, wrapping when there are more
 stops than weekdays). What a resident can reach, and on which days, is the model's business.
 
-Cost: fixed hubs — fit-out per site (L; FACTS.md s7 warm/cool-space set-up tops out at £5,000
+Cost: fixed hubs — fit-out per site (L; docs/sources.md s7 warm/cool-space set-up tops out at £5,000
 per site, taken as a floor for a permanent point) and annual running cost = expected contacts
-(capacity × open days × utilisation, L) × face-to-face cost per contact (Socitm 2009, FACTS.md s13,
+(capacity × open days × utilisation, L) × face-to-face cost per contact (Socitm 2009, docs/sources.md s13,
 S/M, 2023 prices). Van — purchase and fit-out (L), vehicle running cost a year (L) plus the same
 contact-based staffing cost.
 """
@@ -38,7 +38,7 @@ class CommunityHubsParams(InterventionParams):
     days_per_stop: int = Field(1, ge=1, le=5, description="Days a week the van spends at each stop.")
     utilisation: float = Field(0.5, gt=0, le=1, description="Share of capacity used, for the running cost (L).")
     cost_per_contact: float = Field(COST_PER_CONTACT["face_to_face"], ge=0,
-                                    description="GBP per face-to-face contact (FACTS.md s13, 2023 prices).")
+                                    description="GBP per face-to-face contact (docs/sources.md s13, 2023 prices).")
     fitout_cost_per_hub: float = Field(10000.0, ge=0, description="GBP per fixed hub fitted out in an existing building (L).")
     van_cost: float = Field(60000.0, ge=0, description="GBP for a fitted-out outreach van (L).")
     van_running_cost: float = Field(8000.0, ge=0, description="GBP a year: fuel, insurance, servicing (L).")

@@ -7,7 +7,7 @@ stay 0. The layer is created (all 0) if the place has none. The cooling itself i
 applied by :func:`twin.climate.local_offsets`, which reads this layer.
 
 Cost: newly treated roof area (building fraction × cell area × added coverage) ×
-cost per m². FACTS.md has no UK cool-roof cost, so the default unit cost,
+cost per m². docs/sources.md has no UK cool-roof cost, so the default unit cost,
 maintenance and lifetime are assumptions (L) to be replaced with a local quote.
 """
 
@@ -23,13 +23,13 @@ from twin.interventions.targeting import cell_area_m2, zone_mask
 
 __all__ = ["CoolRoofs", "CoolRoofsParams"]
 
-#: Default GBP per m² of roof for a reflective roof coating. Assumption (L): FACTS.md
+#: Default GBP per m² of roof for a reflective roof coating. Assumption (L): docs/sources.md
 #: holds no sourced figure; liquid-applied reflective coatings are typically quoted in the
 #: tens of pounds per m². Stated at 2019 prices, the base year of the other default unit
-#: costs (tree planting, FACTS.md §7), so an option's costs add up. Replace with a local quote.
+#: costs (tree planting, docs/sources.md §7), so an option's costs add up. Replace with a local quote.
 COST_PER_M2_GBP = 30.0
 PRICE_BASE_YEAR = 2019
-SOURCE = "cost per m², maintenance and lifetime: assumptions (L), no sourced UK figure in FACTS.md"
+SOURCE = "cost per m², maintenance and lifetime: assumptions (L), no sourced UK figure in docs/sources.md"
 
 LAYER_ATTRS = {"units": "1", "long_name": "fraction of roof area treated with a cool (reflective) roof"}
 

@@ -5,9 +5,9 @@ capacity and opening days. Locations are given (``locations``: BNG metres, each 
 zone) or chosen: ``per_zone`` centres in each targeted zone at its most populous (or hottest)
 cells. The heat-health model decides who visits (distance decay, capacity, opening days).
 
-Cost: set-up per site as capital and a running cost per site per season. FACTS.md s7 gives
+Cost: set-up per site as capital and a running cost per site per season. docs/sources.md s7 gives
 £500–£5,000 per site per season for warm/cool-space set-up grants (Save the Children 2022, S/L);
-the default takes the midpoint. No running-cost figure exists (FACTS.md s7: "not found"), so the
+the default takes the midpoint. No running-cost figure exists (docs/sources.md s7: "not found"), so the
 default running cost per season equals the set-up grant (assumption, L).
 """
 
@@ -24,7 +24,7 @@ from twin.interventions._pricing import PRICE_BASE_YEAR, Day, new_id, site_cells
 __all__ = ["CoolingCentres", "CoolingCentresParams"]
 
 SETUP_PER_SITE = round(to_base_year(2750.0, 2022), 0)  # midpoint of £500-5,000 (2022), at 2023 prices
-SOURCE = ("set-up £500-£5,000 per site per season, midpoint: Save the Children survey 2022 (FACTS.md s7, S/L); "
+SOURCE = ("set-up £500-£5,000 per site per season, midpoint: Save the Children survey 2022 (docs/sources.md s7, S/L); "
           "running cost, capacity and lifetime: assumptions (L)")
 
 
@@ -38,7 +38,7 @@ class CoolingCentresParams(InterventionParams):
         None, description="Given sites as [x, y] in EPSG:27700 metres (each inside a targeted zone); overrides per_zone.")
     capacity: float = Field(100.0, gt=0, le=10000, description="Visitors per day per centre (L).")
     opening_days: list[Day] = Field([0, 1, 2, 3, 4, 5, 6], min_length=1, description="Open days, 0=Mon..6=Sun.")
-    setup_cost_per_site: float = Field(SETUP_PER_SITE, ge=0, description="GBP per site, capital (FACTS.md s7, 2023 prices).")
+    setup_cost_per_site: float = Field(SETUP_PER_SITE, ge=0, description="GBP per site, capital (docs/sources.md s7, 2023 prices).")
     running_cost_per_site: float = Field(SETUP_PER_SITE, ge=0, description="GBP per site per season (L).")
     lifetime_years: float = Field(10.0, gt=0, le=100, description="Years before refitting the sites (L).")
 

@@ -6,9 +6,9 @@ yet, the heat-health model uses its own default; the cost counts new sign-ups ab
 ``baseline_signup`` for such zones.
 
 Cost: capital = a campaign reaching every resident of the targeted zones (leaflets, posts: L)
-plus one online transaction per new sign-up (web contact cost, Socitm 2009, FACTS.md s13, S/M,
+plus one online transaction per new sign-up (web contact cost, Socitm 2009, docs/sources.md s13, S/M,
 carried to 2023 prices); annual = messages per subscriber a season (L). Alone, passive alerts
-are "likely ineffective" (FACTS.md s14, Eur J Public Health review); the model decides what an
+are "likely ineffective" (docs/sources.md s14, Eur J Public Health review); the model decides what an
 alert changes.
 """
 
@@ -35,7 +35,7 @@ class DigitalAlertsParams(InterventionParams):
         0.1, ge=0, le=1, description="Sign-up share assumed for costing where a zone has none recorded (L).")
     campaign_cost_per_resident: float = Field(0.5, ge=0, description="GBP per resident reached by the campaign (L).")
     cost_per_signup: float = Field(COST_PER_CONTACT["digital"], ge=0,
-                                   description="GBP per new sign-up: one web transaction (FACTS.md s13, 2023 prices).")
+                                   description="GBP per new sign-up: one web transaction (docs/sources.md s13, 2023 prices).")
     annual_cost_per_subscriber: float = Field(0.2, ge=0, description="GBP per subscriber a season: ~5 alerts by SMS (L).")
     lifetime_years: float = Field(3.0, gt=0, le=30, description="Years before sign-ups decay and the campaign reruns (L).")
 

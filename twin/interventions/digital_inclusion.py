@@ -3,11 +3,11 @@
 Sets the zone property ``digital_training_share`` (share of residents aged 65+ whose preferred
 channel moves to digital after training) to ``share`` in the targeted zones (zones above it keep
 theirs). The heat-health model applies it with uniforms drawn for everyone, so options stay paired.
-More than 200,000 Londoners aged 75+ do not use the internet (Age UK London 2021, FACTS.md s6/s13):
+More than 200,000 Londoners aged 75+ do not use the internet (Age UK London 2021, docs/sources.md s6/s13):
 the share that training can move is an assumption (L).
 
 Cost: per person trained (residents aged 65+ × added share), capital; a small annual support cost
-per person trained. FACTS.md has no figure for either (L), 2023 prices.
+per person trained. docs/sources.md has no figure for either (L), 2023 prices.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ __all__ = ["DigitalInclusion", "DigitalInclusionParams"]
 
 PROPERTY = "digital_training_share"
 MIN_AGE = 65
-SOURCE = "cost per person trained, annual support and lifetime: assumptions (L), no figure in FACTS.md"
+SOURCE = "cost per person trained, annual support and lifetime: assumptions (L), no figure in docs/sources.md"
 
 
 class DigitalInclusionParams(InterventionParams):

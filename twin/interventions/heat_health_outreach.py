@@ -3,12 +3,12 @@
 Adds one ``Service(type="home_visit_team")`` with ``properties={"proactive": True, "zones": [...]}``:
 during amber/red heat-health alerts the heat-health model has it contact residents on the
 vulnerable-persons list in the served zones, whether or not they seek help (active care of
-high-risk people, the form of advice that works — FACTS.md s14: Ebi et al. 2004; passive advice
+high-risk people, the form of advice that works — docs/sources.md s14: Ebi et al. 2004; passive advice
 alone is likely ineffective). ``mode`` sets the channel: ``phone`` or ``home_visit`` (face to face).
 Capacity is staff × contacts per staff-day. The team is based at the most populous cell of the
 first served zone (location matters little to a phone team; a visiting team travels).
 
-Cost (FACTS.md s7: no outreach-call cost found; derive from staff time, R/L): running cost =
+Cost (docs/sources.md s7: no outreach-call cost found; derive from staff time, R/L): running cost =
 staff × hours a day × hourly cost × active days a season (alert and preparation days); capital =
 set-up (list building, protocols) + training per staff member. All assumptions (L), 2023 prices.
 """
@@ -26,7 +26,7 @@ __all__ = ["HeatHealthOutreach", "HeatHealthOutreachParams"]
 
 #: Contacts one staff member makes per day (L): a call ~15 min with notes over 7.5 h; a visit ~1.5 h with travel.
 CONTACTS_PER_STAFF_DAY = {"phone": 30.0, "home_visit": 5.0}
-SOURCE = ("outreach cost from staff time x hourly cost (FACTS.md s7: no figure found; PSSRU unit costs not "
+SOURCE = ("outreach cost from staff time x hourly cost (docs/sources.md s7: no figure found; PSSRU unit costs not "
           "retrieved): hourly cost, contacts per day, active days, set-up and lifetime are assumptions (L)")
 
 

@@ -184,7 +184,7 @@ def _tasmax_offset(grid: Any) -> np.ndarray:
         # TODO(lead): drop this proxy once twin.climate.local_offsets is always present.
         # Proxy of the local daytime offset for ranking only: heat island from sealed and
         # built surfaces (London avg peak UHI ~3 degC: Graves et al. 2001 / LCCP) minus
-        # ~0.6 degC per +10% canopy (Marando et al. 2022), FACTS.md section 3.
+        # ~0.6 degC per +10% canopy (Marando et al. 2022), docs/sources.md section 3.
         return (
             3.0 * np.asarray(grid["impervious"].values, dtype=float)
             - 6.0 * np.asarray(grid["canopy"].values, dtype=float)

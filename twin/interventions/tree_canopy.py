@@ -4,10 +4,10 @@ The ``canopy`` layer (fraction of each cell under tree crowns) is raised by
 ``increase`` in every cell of the targeted zones, capped at ``max_canopy`` and at
 the cell's unbuilt share (``1 - building``); cells already above the cap keep
 their canopy. The climate module turns canopy into local cooling (about 0.6 °C
-per +10 % canopy, Marando et al. 2022, FACTS.md §3).
+per +10 % canopy, Marando et al. 2022, docs/sources.md §3).
 
 Cost: trees = added canopy area / crown area per tree; each tree costs the
-planting-plus-establishment price (FACTS.md §7). Canopy is treated as mature
+planting-plus-establishment price (docs/sources.md §7). Canopy is treated as mature
 crown cover: the model shows the cooling the planting buys once trees have grown,
 not in the first years.
 """
@@ -25,10 +25,10 @@ from twin.interventions.targeting import cell_area_m2, zone_mask
 __all__ = ["TreeCanopy", "TreeCanopyParams"]
 
 #: Street tree planted with 3-year establishment, GBP per tree, 2019 prices
-#: (Horticulture Week 2019; Trees for Streets; Brighton & Hove CC 2021 — FACTS.md §7, S/M).
+#: (Horticulture Week 2019; Trees for Streets; Brighton & Hove CC 2021 — docs/sources.md §7, S/M).
 COST_PER_TREE_GBP = 900.0
 PRICE_BASE_YEAR = 2019
-SOURCE = "£900/tree planted incl. 3-yr establishment: Horticulture Week 2019; Trees for Streets; Brighton & Hove CC 2021 (FACTS.md §7)"
+SOURCE = "£900/tree planted incl. 3-yr establishment: Horticulture Week 2019; Trees for Streets; Brighton & Hove CC 2021 (docs/sources.md §7)"
 
 
 class TreeCanopyParams(InterventionParams):
@@ -44,7 +44,7 @@ class TreeCanopyParams(InterventionParams):
         30.0, gt=0, le=500, description="Crown area of one tree at maturity, m2 (L: a medium street tree, ~6 m crown)."
     )
     cost_per_tree: float = Field(
-        COST_PER_TREE_GBP, ge=0, description="GBP per tree planted incl. 3-yr establishment (FACTS.md §7, 2019 prices)."
+        COST_PER_TREE_GBP, ge=0, description="GBP per tree planted incl. 3-yr establishment (docs/sources.md §7, 2019 prices)."
     )
     annual_cost_per_tree: float = Field(
         15.0, ge=0, description="GBP per tree per year after establishment: inspection, pruning (L)."

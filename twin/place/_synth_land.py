@@ -5,7 +5,7 @@ layers (elevation, impervious, canopy, building), the place boundary, the expect
 residents per cell (a float density to be turned into counts) and named settlements.
 Everything is deterministic given the Generator's state.
 
-Calibration notes (FACTS.md section 3): a dense centre with high impervious and building
+Calibration notes (docs/sources.md section 3): a dense centre with high impervious and building
 fractions makes the heat island (London nocturnal UHI up to 7 degC centre vs rural,
 Graves et al. 2001 / LCCP); parks and a wooded river corridor give the cool islands
 (Doick et al. 2014; Bowler et al. 2010). Land-cover magnitudes are L.

@@ -2,15 +2,15 @@
 
 Calibration
 -----------
-* England & Wales 2021 broad groups, FACTS.md section 5 (ONS Census 2021): under 15 17.4 %,
+* England & Wales 2021 broad groups, docs/sources.md section 5 (ONS Census 2021): under 15 17.4 %,
   15-64 64.1 %, 65+ 18.6 %, 90+ about 0.9 % (527,900 of 59.6 m). The single-year shape
   inside those groups follows the Census 2021 five-year pyramid (values below, D/M); the
-  groups are then rescaled to the FACTS figures exactly.
+  groups are then rescaled to the published figures (docs/sources.md) exactly.
 * Urban (London-like) tilt: younger, many aged 25-44; London TFR 1.35 (ONS Births 2023,
-  FACTS.md section 5) keeps under-15s near the national share. Target shares are L.
+  docs/sources.md section 5) keeps under-15s near the national share. Target shares are L.
 * Rural tilt: older, 65+ about 27 % and 85+ about 4 % (a rural South West district; the
   UK 85+ share is 2.5 % in 2020 rising to 4.3 % by 2045, ONS 2020-based projections,
-  FACTS.md section 5). Target shares are L.
+  docs/sources.md section 5). Target shares are L.
 * Male share by age (more women at old ages): ONS mid-year estimate pattern, D/L.
 """
 
@@ -26,13 +26,13 @@ AGES = np.arange(MAX_AGE + 1)
 # Census 2021 E&W five-year shares (%), 0-4 .. 85-89, and 90+ (shape only; rescaled below). D/M
 _EW_BANDS = np.array([5.4, 5.9, 6.0, 5.6, 6.0, 6.6, 6.9, 6.6, 6.3, 6.2, 6.9, 6.7, 5.9,
                       5.0, 5.0, 3.7, 2.5, 1.6])
-_EW_90PLUS = 0.9  # 527,900 / 59.6 m (ONS Census 2021, FACTS.md section 5)
-#: FACTS.md section 5 (ONS Census 2021): shares of <15, 15-64, 65+ in England & Wales.
+_EW_90PLUS = 0.9  # 527,900 / 59.6 m (ONS Census 2021, docs/sources.md section 5)
+#: docs/sources.md section 5 (ONS Census 2021): shares of <15, 15-64, 65+ in England & Wales.
 #: The published 17.4 / 64.1 / 18.6 % add to 100.1 by rounding; 15-64 takes the remainder.
 EW_2021_BROAD = {"0-14": 0.174, "15-64": 1 - 0.174 - 0.186, "65+": 0.186}
 #: Groups (first age, end age exclusive) whose shares each place's target fixes.
 BROAD_GROUPS = ((0, 15), (15, 25), (25, 45), (45, 65), (65, 85), (85, MAX_AGE + 1))
-#: Target shares per group (sum 1). "ew" reproduces FACTS.md section 5; "urban"/"rural" are L.
+#: Target shares per group (sum 1). "ew" reproduces docs/sources.md section 5; "urban"/"rural" are L.
 TARGETS = {
     "ew": None,
     "urban": (0.180, 0.110, 0.350, 0.240, 0.103, 0.017),  # 65+ 12 %, 25-44 35 % (London-like, L)
@@ -41,7 +41,7 @@ TARGETS = {
 
 
 def _ew_single_year() -> np.ndarray:
-    """E&W 2021 single-year age shares 0..90 (90 = 90+), matching FACTS.md section 5 groups."""
+    """E&W 2021 single-year age shares 0..90 (90 = 90+), matching docs/sources.md section 5 groups."""
     p = np.repeat(_EW_BANDS / 5.0, 5)            # ages 0..89, even within a band
     p = np.append(p, _EW_90PLUS)
     groups = [(0, 15, EW_2021_BROAD["0-14"]), (15, 65, EW_2021_BROAD["15-64"])]

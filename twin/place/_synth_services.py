@@ -4,12 +4,12 @@ Counts and capacities (all L: invented to look like an English council's provisi
 
 * GP practices: one per ~7,500 residents (typical English list size), about 25
   appointments per 1,000 registered patients per working day (order of magnitude of
-  NHS Digital "Appointments in General Practice"; not in FACTS.md).
-* Cooling centres: libraries opened as cool spaces (set-up grant proxy in FACTS.md
+  NHS Digital "Appointments in General Practice"; not in docs/sources.md).
+* Cooling centres: libraries opened as cool spaces (set-up grant proxy in docs/sources.md
   section 7, Save the Children 2022); visitors per day.
-* Council contact centre: phone and digital (Socitm / PwC channel costs, FACTS.md section 13).
+* Council contact centre: phone and digital (Socitm / PwC channel costs, docs/sources.md section 13).
 * Alert channel: digital SMS/app alerts able to reach every resident in a day.
-* Home visit teams: face-to-face heat-health outreach (Ebi et al. 2004, FACTS.md section 14).
+* Home visit teams: face-to-face heat-health outreach (Ebi et al. 2004, docs/sources.md section 14).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ London-like age structure. ``rural_district``: about 60,000 residents in 15 ward
 farmland, an older population, few services far apart.
 
 Everything is drawn from one :class:`numpy.random.Generator` seeded by a fixed number per
-place, so regenerating gives byte-identical files. Calibration sources (FACTS.md) are cited
+place, so regenerating gives byte-identical files. Calibration sources (docs/sources.md) are cited
 where a value is used and listed in each place's ``sources``.
 """
 
@@ -36,9 +36,9 @@ _URBAN_NAMES = (
 )
 
 COMMON_SOURCES = [
-    "ONS Census 2021: E&W age structure <15 17.4%, 15-64 64.1%, 65+ 18.6%, 90+ 527,900 (FACTS.md s5)",
-    "ONS 2020-based national population projections: 85+ share 2.5% (2020) -> 4.3% (2045) (FACTS.md s5)",
-    "ONS Births in England and Wales 2023: TFR E&W 1.44, London 1.35 (FACTS.md s5)",
+    "ONS Census 2021: E&W age structure <15 17.4%, 15-64 64.1%, 65+ 18.6%, 90+ 527,900 (docs/sources.md s5)",
+    "ONS 2020-based national population projections: 85+ share 2.5% (2020) -> 4.3% (2045) (docs/sources.md s5)",
+    "ONS Births in England and Wales 2023: TFR E&W 1.44, London 1.35 (docs/sources.md s5)",
     "Synthetic: geometry, land cover, settlement pattern, service locations and capacities are invented (L)",
 ]
 
@@ -176,9 +176,9 @@ def urban_borough(seed: int = SEEDS["urban_borough"]) -> Place:
                        "green suburbs and parks, young population.",
         "crs": "EPSG:27700", "cell_size": 100.0, "region": "London", "climate_station": "heathrow",
         "sources": COMMON_SOURCES + [
-            "Graves et al. 2001 / LCCP: London nocturnal UHI up to 7 degC centre vs rural (FACTS.md s3)",
-            "Doick et al. 2014; Bowler et al. 2010: park cool islands (FACTS.md s3)",
-            "Met Office station climatology Heathrow 1991-2020 (FACTS.md s9)",
+            "Graves et al. 2001 / LCCP: London nocturnal UHI up to 7 degC centre vs rural (docs/sources.md s3)",
+            "Doick et al. 2014; Bowler et al. 2010: park cool islands (docs/sources.md s3)",
+            "Met Office station climatology Heathrow 1991-2020 (docs/sources.md s9)",
         ],
     }
     return _assemble("urban_borough", "urban", land, rng, 20, residents, meta, uniform_weight=0.25)
@@ -196,7 +196,7 @@ def rural_district(seed: int = SEEDS["rural_district"]) -> Place:
         "crs": "EPSG:27700", "cell_size": 200.0, "region": "South West", "climate_station": "yeovilton",
         "sources": COMMON_SOURCES + [
             "ONS rural-urban classification: settlements of 10,000+ residents are urban",
-            "Met Office station climatology Yeovilton 1991-2020 (FACTS.md s9)",
+            "Met Office station climatology Yeovilton 1991-2020 (docs/sources.md s9)",
         ],
     }
     return _assemble("rural_district", "rural", land, rng, 15, residents, meta, uniform_weight=0.3)
