@@ -34,6 +34,9 @@ def test_project_writes_identity_checkable_outputs(tiny_place_dir, tmp_path, cap
         assert (out / name).is_file(), name
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["sha256"] and any(k.startswith("place/") for k in manifest["input_checksums"])
+    from tests.cf_check import cf_errors
+
+    assert cf_errors(out / "projection.nc") == []
     with xr.open_dataset(out / "projection.nc", engine="h5netcdf") as ds:
         pop = ds["population"].load()
         comp = {v: ds[v].load() for v in ("births", "deaths", "net_migration")}

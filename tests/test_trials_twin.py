@@ -95,6 +95,9 @@ def test_run_trial_scenario_end_to_end(tmp_path, tiny_place_dir):
     with xr.open_dataset(out / "trial.nc", engine="h5netcdf") as ds:
         assert ds.attrs["scenario_sha256"] and ds.attrs["seed"] == 3
         assert ds["power"].attrs["units"] == "1" and ds["treated"].dims == ("cluster", "period")
+    from tests.cf_check import cf_errors
+
+    assert cf_errors(out / "trial.nc") == []
     est = pd.read_csv(out / "estimates.csv")
     assert set(est["source"]) == {"parametric", "twin"}
     with pytest.raises(OutputError, match="already holds results"):

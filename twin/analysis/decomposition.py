@@ -16,6 +16,8 @@ anomalies (common random numbers), so the split is not drowned in weather noise.
 
 from __future__ import annotations
 
+from twin._cf import display_units
+
 import pandas as pd
 import xarray as xr
 
@@ -53,7 +55,7 @@ def decompose(future: xr.Dataset, base: xr.Dataset, *, variables: list[str] | No
     if variables is None:
         variables = [v for v in future.data_vars
                      if "time" in future[v].dims and "option" in future[v].dims
-                     and future[v].attrs.get("units", "").startswith(("person", "1", "death", "case", "contact", "visit"))
+                     and display_units(future[v].attrs).startswith(("person", "1", "death", "case", "contact", "visit"))
                      and not v.endswith("_mean")]
     f = _totals(future, variables)
     b = _totals(base, variables)
@@ -75,6 +77,6 @@ def decompose(future: xr.Dataset, base: xr.Dataset, *, variables: list[str] | No
                     "base_population_baseline": f0, "projected_population_warm": fy_warm,
                     "total_change": total, "demographic": demographic, "climate": climate,
                     "interaction": total - demographic - climate,
-                    "units": future[v].attrs.get("units", ""),
+                    "units": display_units(future[v].attrs),
                 })
     return pd.DataFrame(rows)

@@ -22,6 +22,8 @@ deprived; 0: proportional to population across the deprivation ranking.
 
 from __future__ import annotations
 
+from twin._cf import display_units
+
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -66,7 +68,7 @@ def paired_benefit(results: xr.Dataset, variable: str, harm: bool = True, refere
     if "time" in da.dims:
         da = da.sum("time")
     out = da.sel(option=ref) - da if harm else da - da.sel(option=ref)
-    return out.assign_attrs(units=results[variable].attrs.get("units", "1"), reference_option=ref, variable=variable)
+    return out.assign_attrs(units=display_units(results[variable].attrs) or "1", reference_option=ref, variable=variable)
 
 
 def _interval(da: xr.DataArray, level: float) -> xr.Dataset:
@@ -123,7 +125,7 @@ def benefit_by(
         den = results["residents"].astype(float).groupby(key).sum("zone")
     rate = 1000.0 * num / den.where(den > 0)
     out = _interval(rate, level)
-    units = f"{results[variable].attrs.get('units', '1')} per 1000 residents"
+    units = f"{display_units(results[variable].attrs) or '1'} per 1000 residents"
     out.attrs = {"units": units, "variable": variable, "harm": int(harm), "by": by, "level": level,
                  "reference_option": ben.attrs["reference_option"]}
     return out
@@ -196,7 +198,7 @@ def deprivation_concentration(
 
     ci = xr.apply_ufunc(_ci, per.fillna(np.nan), input_core_dims=[["zone"]], vectorize=True)
     out = _interval(ci, level)
-    out.attrs = {"kind": kind, "variable": variable, "units": "1" if kind != "generalized" else f"{results[variable].attrs.get('units', '1')} per resident",
+    out.attrs = {"kind": kind, "variable": variable, "units": "1" if kind != "generalized" else f"{display_units(results[variable].attrs) or '1'} per resident",
                  "note": "negative: benefits concentrated in more deprived zones"}
     return out
 

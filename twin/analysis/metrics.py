@@ -70,6 +70,11 @@ def _get(ds: xr.Dataset, var: str) -> xr.DataArray:
 
 def _is_count(name: str, da: xr.DataArray) -> bool:
     """True when ``da`` holds counts (person-days, deaths, contacts) that add up over zones."""
+    from twin._cf import is_count
+
+    said = is_count(da.attrs)  # CF-finalised files: counts carry ``count_unit``, money ``currency``
+    if said is not None:
+        return said and not name.endswith(_INTENSIVE_SUFFIXES)
     if da.attrs.get("units", "") in _INTENSIVE_UNITS or name.endswith(_INTENSIVE_SUFFIXES):
         return False
     methods = str(da.attrs.get("cell_methods", ""))
@@ -152,8 +157,10 @@ def rate_per_1000(
     what = str(da.attrs.get("long_name", var))
     if "age_band" not in by:
         what = what.replace(" by age band", "")
+    from twin._cf import display_units
+
     rate.attrs = {
-        "units": f"{da.attrs.get('units', '1')} per 1000 residents",
+        "units": f"{display_units(da.attrs) or '1'} per 1000 residents",
         "long_name": f"{what} per 1,000 {who}",
         "source_variable": var,
     }

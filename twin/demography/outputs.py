@@ -93,6 +93,9 @@ def write_netcdf(ds: xr.Dataset, path: Path, *, attrs: dict | None = None) -> Pa
     ds = ds.copy()
     for k, v in (attrs or {}).items():
         ds.attrs[k] = v if isinstance(v, (str, int, float)) else json.dumps(v, default=str)
+    from twin._cf import finalize_cf
+
+    ds = finalize_cf(ds, "projection")
     enc = {name: {"zlib": True, "complevel": 4} for name in ds.data_vars}
     fd, tmp = tempfile.mkstemp(prefix=".projection-", suffix=".nc", dir=path.parent)
     os.close(fd)

@@ -202,6 +202,9 @@ def write_grid(grid: xr.Dataset, path: Path) -> None:
         encoding[name] = enc
     for axis in ("x", "y"):
         encoding[axis] = {"_FillValue": None}
+    from twin._cf import finalize_cf
+
+    ds = finalize_cf(ds, "grid")
     ds.to_netcdf(path, engine="h5netcdf", encoding=encoding)
 
 

@@ -11,6 +11,8 @@ per figure with a stable file name, atomically (temporary file, then rename).
 
 from __future__ import annotations
 
+from twin._cf import display_units
+
 import os
 import re
 import tempfile
@@ -269,7 +271,7 @@ def daily_series(
         ax.xaxis.set_major_locator(loc)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
     da = results[var]
-    axes[0].set_ylabel(f"{da.attrs.get('units', '')}")
+    axes[0].set_ylabel(display_units(da.attrs))
     axes[-1].legend(fontsize=8, title=f"median, {band[0]:.0%}–{band[1]:.0%} band", title_fontsize=8)
     fig.suptitle(da.attrs.get("long_name", var), fontsize=10)
     return fig

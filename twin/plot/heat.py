@@ -8,6 +8,8 @@ model). Importing this module is what registers it (``twin.plot.core`` imports i
 
 from __future__ import annotations
 
+from twin._cf import display_units
+
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,7 +57,7 @@ def channels_by_age(results: xr.Dataset, option: str | None = None, *, variables
                 ax.bar(x, v, 0.8, bottom=bottom, color=CHANNEL_COLOURS.get(ch), label=ch.replace("_", " "))
                 bottom += v
             ax.set_title(f"{pathway}: {var.removesuffix('_by_age').replace('_', ' ')}", fontsize=9)
-            ax.set_ylabel(results[var].attrs.get("units", ""), fontsize=8)
+            ax.set_ylabel(display_units(results[var].attrs), fontsize=8)
     for ax in axes[-1]:
         ax.set_xticks(x, bands, rotation=45, ha="right", fontsize=7)
         ax.set_xlabel("age band")

@@ -90,7 +90,9 @@ def write_trial_outputs(result: dict[str, Any], out: str | Path, provenance: dic
 
     out = Path(out)
     staging = _prepare(out, overwrite)
-    ds = trial_dataset(result, provenance)
+    from twin._cf import finalize_cf
+
+    ds = finalize_cf(trial_dataset(result, provenance), "trial")
     enc = {v: {"compression": "gzip", "compression_opts": 4} for v in ds.data_vars
            if ds[v].ndim > 0 and ds[v].dtype.kind in "fiu"}
     ds.to_netcdf(staging / "trial.nc", engine="h5netcdf", encoding=enc)
