@@ -74,34 +74,35 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_summary(out: Path, everything: bool = False) -> None:
-    """Whole-place indicators; the splits by channel (and everything else) with ``everything``."""
-    import xarray as xr
-    from rich.console import Console
+def _print_summary(out: Path, everything: bool = False, csv: str | None = None) -> None:
+    """Headline indicators (deaths per 100,000 ...) in 80 columns; everything with ``everything``."""
+    import shutil
 
-    from twin.analysis.metrics import format_summary, summary_table
+    import xarray as xr
+
+    from twin.analysis.metrics import summary_table
+    from twin.report._text import summary_text
 
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         ds.load()
     table = summary_table(ds)
-    if not everything:
-        keep = ~table["indicator"].astype(str).str.contains(r"\[", regex=True)
-        table = table[keep]
-    console = Console()
-    if not console.is_terminal:  # piped or captured: wide enough for the table, not the 80-column default
-        console = Console(width=120)
-    console.print(format_summary(table))
+    if csv:
+        table.to_csv(csv, index=False, float_format="%.6g")
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
+    print(summary_text(table, width=width, everything=everything))
     if "tx_days_above_30" in ds:
         parts = []
         for pw in ds["pathway"].values:
             hot = float(ds["tx_days_above_30"].sel(pathway=pw).mean())
             waves = float(ds["heat_wave_frequency"].sel(pathway=pw).mean())
             parts.append(f"{pw}: {hot:.1f} days above 30 °C, {waves:.1f} heat waves")
-        console.print("climate (place-level weather, mean across replicates; xclim): " + "; ".join(parts))
+        from twin.report._text import _wrap
+
+        print(_wrap("Climate (place-level weather, mean across replicates; xclim): " + "; ".join(parts), width))
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    _print_summary(_results_dir(args.directory), everything=args.all)
+    _print_summary(_results_dir(args.directory), everything=args.all, csv=args.csv)
     return 0
 
 
@@ -124,39 +125,20 @@ def _results_dir(directory: str) -> Path:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    import shutil
+
     import xarray as xr
-    from rich.console import Console
-    from rich.table import Table
 
     from twin.analysis.appraisal import compare_table
+    from twin.report._text import compare_text
 
     out = _results_dir(args.directory)
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         df = compare_table(ds.load(), results_dir=out)
     if args.csv:
         df.to_csv(args.csv, index=False)
-    console = Console() if Console().is_terminal else Console(width=160)
-    table = Table(title=f"Options compared with {df.attrs.get('reference_option', 'the reference')} "
-                        f"(GBP, {df.attrs.get('price_base_year', '')} prices, mean and interval across replicates)")
-    cols = [c for c in df.columns if not c.endswith(("_lower", "_upper"))]
-    for c in cols:
-        table.add_column(c, overflow="fold")
-    for _, row in df.iterrows():
-        cells = []
-        for c in cols:
-            v = row[c]
-            lo, hi = row.get(f"{c}_lower"), row.get(f"{c}_upper")
-            if isinstance(v, float):
-                text = f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"
-                if lo is not None and hi is not None and isinstance(lo, float):
-                    text += f" [{lo:,.3g}, {hi:,.3g}]" if abs(v) < 1000 else f" [{lo:,.0f}, {hi:,.0f}]"
-            else:
-                text = str(v)
-            cells.append(text)
-        table.add_row(*cells)
-    console.print(table)
-    if "minimax_regret_option" in df.attrs:
-        console.print(f"least maximum regret across pathways: {df.attrs['minimax_regret_option']}")
+    width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
+    print(compare_text(df, width=width, everything=args.all))
     return 0
 
 
@@ -237,11 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("show", _cmd_show, "print the summary table of a results directory")
     sp.add_argument("directory", metavar="DIR")
-    sp.add_argument("--all", action="store_true", help="include the splits by channel")
+    sp.add_argument("--all", action="store_true", help="every indicator, with the splits by channel")
+    sp.add_argument("--csv", metavar="FILE", help="also write every indicator as CSV")
 
     sp = add("compare", _cmd_compare, "appraise the options of a results directory: NPV, BCR, cost per death averted, P(best), regret")
     sp.add_argument("directory", metavar="DIR")
-    sp.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    sp.add_argument("--csv", metavar="FILE", help="also write the table (every column) as CSV")
+    sp.add_argument("--all", action="store_true", help="every column, one block per option and pathway")
 
     sp = add("report", _cmd_report, "write a self-contained report.html and zones.geojson for a results directory")
     sp.add_argument("directory", metavar="DIR")
