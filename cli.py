@@ -159,6 +159,11 @@ def _cmd_trial(args: argparse.Namespace) -> int:
         progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
     )
     print(f"wrote {out}/ (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json)")
+    answer = json.loads((out / "manifest.json").read_text()).get("summary", {}).get("answer")
+    if answer:
+        from twin.report._text import _wrap
+
+        print("\n".join(_wrap(line, 80) for line in answer.splitlines()))
     return 0
 
 

@@ -233,5 +233,6 @@ def run_projection(place, spec: DemographySpec, out_dir, *, overwrite: bool = Fa
     if plots:
         from .plots import plot_all
 
-        paths.update(plot_all(ds, place, demand, out_dir / "plots"))
+        units = {k: r.unit for k, r in (getattr(spec, "service_use", None) or {}).items()}
+        paths.update(plot_all(ds, place, demand, out_dir / "plots", units=units))
     return paths

@@ -1,4 +1,8 @@
-"""Trial plots: power curve with Monte Carlo intervals, estimated effects, stepped-wedge diagram."""
+"""Trial plots: power curve with Monte Carlo intervals, estimated effects, stepped-wedge diagram.
+
+Each ``*_figure`` function is pure: data in, :class:`matplotlib.figure.Figure` out (no pyplot state,
+no backend switching, so the figures show in a notebook and save headless); ``plot_*`` write a PNG.
+"""
 
 from __future__ import annotations
 
@@ -7,47 +11,66 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_design", "plot_estimates", "plot_power"]
+__all__ = ["design_figure", "estimates_figure", "plot_design", "plot_estimates", "plot_power", "power_figure"]
 
 
 def _fig(w: float = 6.5, h: float = 4.0) -> Any:
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=(w, h), layout="constrained")
+    fig = Figure(figsize=(w, h), layout="constrained")
+    return fig, fig.add_subplot()
 
 
-def plot_power(table: Any, path: str | Path, *, target: float | None = 0.8, units: str = "") -> Path:
-    """Power against effect size, one line per number of clusters: simulated (Wilson band) and closed form."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = _fig()
-    for i, (k, g) in enumerate(table.groupby("n_clusters")):
-        g = g.sort_values("effect")
-        colour = f"C{i % 10}"
-        x = g["effect"].to_numpy()
-        ax.fill_between(x, g["power_lo"], g["power_hi"], color=colour, alpha=0.2, lw=0)
-        ax.plot(x, g["power"], "o-", color=colour, ms=3, label=f"{k} clusters: simulated (95% MC interval)")
-        ax.plot(x, g["closed_form"], "--", color=colour, lw=1, label=f"{k} clusters: closed form")
-    if target is not None:
-        ax.axhline(target, color="0.5", lw=0.8, ls=":")
-    d = table.iloc[0]
-    ax.set(xlabel=f"effect ({units})" if units else "effect", ylabel="power", ylim=(0, 1.02),
-           title=f"Power of a {d['design'].replace('_', ' ')} trial ({int(d['periods'])} period(s), "
-                 f"{d['cluster_size']:.0f} per cluster-period, ICC {d['icc']:.3f})")
-    ax.title.set_fontsize(9)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+def _save(fig: Any, path: str | Path) -> Path:
+    fig.savefig(path, dpi=110, metadata={"Software": None})
     return Path(path)
 
 
-def plot_estimates(estimates: Any, path: str | Path, *, true_effect: float | None = None, units: str = "") -> Path:
-    """Each simulated trial's estimate with its confidence interval, sorted; the true effect as a line."""
-    import matplotlib.pyplot as plt
+def _icc_text(icc: float) -> str:
+    return "below 0.001" if icc < 0.001 else f"{icc:.3f}"
 
+
+def power_figure(table: Any, *, target: float | None = 0.8, units: str = "", max_lines: int = 6) -> Any:
+    """Power against effect size, one colour per number of clusters: simulated (line, 95% Monte Carlo band)
+    and closed form (dashed). At most ``max_lines`` cluster counts (spread over the range) are drawn;
+    the legend sits outside the axes so it never covers the curves."""
+    ks = sorted(table["n_clusters"].unique())
+    if len(ks) > max_lines:
+        ks = [ks[int(round(i))] for i in np.linspace(0, len(ks) - 1, max_lines)]
+    fig, ax = _fig(8.0, 4.2)
+    for i, k in enumerate(ks):
+        g = table[table["n_clusters"] == k].sort_values("effect")
+        colour = f"C{i % 10}"
+        x = g["effect"].to_numpy()
+        ax.fill_between(x, g["power_lo"], g["power_hi"], color=colour, alpha=0.2, lw=0)
+        ax.plot(x, g["power"], "o-", color=colour, ms=3, label=f"{k} clusters")
+        ax.plot(x, g["closed_form"], "--", color=colour, lw=1)
+    if target is not None:
+        ax.axhline(target, color="0.5", lw=0.8, ls=":")
+        ax.text(ax.get_xlim()[0], target, f" target {target:.0%}", va="bottom", fontsize=7, color="0.4")
+    d = table.iloc[0]
+    ax.set(xlabel=f"effect of the intervention ({units})" if units else "effect of the intervention",
+           ylabel="power (share of trials detecting the effect)", ylim=(0, 1.02))
+    ax.set_title(f"Power of a {d['design'].replace('_', ' ')} trial: {int(d['periods'])} period(s), "
+                 f"{d['cluster_size']:.0f} people per cluster and period, intra-cluster correlation "
+                 f"{_icc_text(float(d['icc']))}\nsolid: simulated, band: 95% Monte Carlo interval; dashed: closed form",
+                 fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="clusters", title_fontsize=7)
+    return fig
+
+
+def plot_power(table: Any, path: str | Path, *, target: float | None = 0.8, units: str = "") -> Path:
+    """Write :func:`power_figure` as a PNG."""
+    return _save(power_figure(table, target=target, units=units), path)
+
+
+def plot_estimates(estimates: Any, path: str | Path, *, true_effect: float | None = None, units: str = "") -> Path:
+    """Write :func:`estimates_figure` as a PNG."""
+    return _save(estimates_figure(estimates, true_effect=true_effect, units=units), path)
+
+
+def estimates_figure(estimates: Any, *, true_effect: float | None = None, units: str = "") -> Any:
+    """Each simulated trial's estimate with its confidence interval, sorted; the true effect as a line."""
     fig, ax = _fig()
     for i, (source, g) in enumerate(estimates.groupby("source", sort=False)):
         g = g.sort_values("estimate")
@@ -64,15 +87,16 @@ def plot_estimates(estimates: Any, path: str | Path, *, true_effect: float | Non
            title="Estimated effects with confidence intervals (x: interval misses the simulated effect)")
     ax.title.set_fontsize(9)
     ax.legend(fontsize=7)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return fig
 
 
 def plot_design(design: Any, path: str | Path, *, period_labels: list[str] | None = None) -> Path:
-    """Clusters × periods diagram (shaded: treated), clusters sorted by crossover and stratum."""
-    import matplotlib.pyplot as plt
+    """Write :func:`design_figure` as a PNG."""
+    return _save(design_figure(design, period_labels=period_labels), path)
 
+
+def design_figure(design: Any, *, period_labels: list[str] | None = None) -> Any:
+    """Clusters × periods diagram (shaded: treated), clusters sorted by crossover and stratum."""
     t = design.treated
     order = np.lexsort((np.array(design.strata), -t.sum(axis=1)))
     k, p = t.shape
@@ -85,7 +109,7 @@ def plot_design(design: Any, path: str | Path, *, period_labels: list[str] | Non
     ax.set_yticks(np.arange(-0.5, k), minor=True)
     ax.grid(which="minor", color="w", lw=1)
     ax.tick_params(which="minor", length=0)
+    ax.set_xlabel("period")
+    ax.set_ylabel("cluster (stratum)")
     ax.set_title(f"{design.kind.replace('_', ' ')} allocation: shaded = treated", fontsize=9)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    return fig

@@ -187,4 +187,11 @@ def required_clusters(design: str = "parallel", *, effect: float, cluster_size: 
                   n_sim=n_sim, alpha=alpha, seed=seed, share=share, strata=strata, sequences=sequences)
     ok = table[table["power"] >= target]
     simulated = int(ok["n_clusters"].min()) if len(ok) else None
-    return {"closed_form": closed, "simulated": simulated, "table": table}
+    # Monte Carlo uncertainty of the answer: from the fewest clusters whose power interval reaches the
+    # target to the fewest whose whole interval is above it
+    hi_ok = table[table["power_hi"] >= target]
+    lo_ok = table[table["power_lo"] >= target]
+    low = int(hi_ok["n_clusters"].min()) if len(hi_ok) else None
+    high = int(lo_ok["n_clusters"].min()) if len(lo_ok) else None
+    return {"closed_form": closed, "simulated": simulated, "simulated_low": low, "simulated_high": high,
+            "table": table}

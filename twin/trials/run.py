@@ -125,7 +125,14 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     time_ = time_index(sc.period)
     labels = [f"{time_[s.start]:%d %b}-{time_[s.stop - 1]:%d %b}" for s in tt.spans]
     units = f"{spec.outcome.variable} per {spec.outcome.per:g} residents"
+    at_k = table[(table["n_clusters"] == k)]
+    at_k = at_k.iloc[(at_k["effect"] - model.effect).abs().argsort()[:1]] if len(at_k) else at_k
     summary = {
+        "answer": trial_answer(spec, model, k, at_k, needed, units),
+        "power_at_available_clusters": None if not len(at_k) else {
+            "clusters": k, "effect": float(at_k["effect"].iloc[0]), "power": float(at_k["power"].iloc[0]),
+            "power_lo": float(at_k["power_lo"].iloc[0]), "power_hi": float(at_k["power_hi"].iloc[0])},
+        "clusters_needed_simulated_interval": [needed.get("simulated_low"), needed.get("simulated_high")],
         "predicted_effect": model.effect, "baseline_mean": model.mean, "icc": model.icc,
         "cluster_size": model.cluster_size, "clusters_in_design": k,
         "clusters_needed_closed_form": needed["closed_form"], "clusters_needed_simulated": needed["simulated"],
@@ -135,7 +142,34 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     }
     return {"power": table, "estimates": estimates, "stage1": stage1, "design": example, "model": model,
             "required": needed, "true_effect": model.effect, "units": units, "period_labels": labels,
-            "summary": summary, "analysis": estimates}
+            "summary": summary}
+
+
+def trial_answer(spec: Any, model: Any, k: int, at_k: Any, needed: dict, units: str) -> str:
+    """The trial's answer in words: power at the clusters available, and clusters needed, with intervals."""
+    target = spec.power_target
+    lines = [f"Predicted effect of the intervention: {model.effect:+.3g} {units} "
+             f"(baseline mean {model.mean:.3g}; intra-cluster correlation {model.icc:.3f})."]
+    if len(at_k):
+        r = at_k.iloc[0]
+        lines.append(f"Power with the {k} clusters available ({spec.design.replace('_', ' ')}): {r['power']:.0%} "
+                     f"(95% interval {r['power_lo']:.0%} to {r['power_hi']:.0%}, {int(r['n_sim'])} simulated trials; "
+                     f"target {target:.0%}).")
+    if model.effect == 0:
+        lines.append("The twin predicts no effect, so no number of clusters reaches the target power.")
+    else:
+        sim, cf_ = needed.get("simulated"), needed.get("closed_form")
+        lo, hi = needed.get("simulated_low"), needed.get("simulated_high")
+        if sim is None:
+            lines.append(f"Clusters needed for {target:.0%} power: more than the largest number tried"
+                         + (f" (closed form: {cf_})." if cf_ else " (closed form: none within 400)."))
+        else:
+            ivl = f", Monte Carlo range {lo} to {hi if hi is not None else 'more than tried'}" if lo is not None else ""
+            lines.append(f"Clusters needed for {target:.0%} power: {sim} by simulation{ivl}; {cf_} by the closed form.")
+        if sim is not None:
+            verdict = "enough" if k >= sim else f"not enough: {sim - k} more clusters needed"
+            lines.append(f"With {k} clusters available, that is {verdict}.")
+    return "\n".join(lines)
 
 
 def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overwrite: bool = False,
