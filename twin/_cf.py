@@ -115,7 +115,11 @@ def display_units(attrs: Mapping[str, Any] | xr.DataArray) -> str:
         return f"{cur} a year" if per_year else cur
     if "count_unit" in a:
         return f"{a['count_unit']} a year" if per_year else str(a["count_unit"])
-    return units
+    return _READABLE.get(units, units)
+
+
+# units of files written before finalize_cf, as a reader reads them
+_READABLE = {"person day": "person-days", "contact": "contacts", "GBP year-1": "GBP a year"}
 
 
 def is_count(attrs: Mapping[str, Any]) -> bool | None:

@@ -16,11 +16,10 @@ anomalies (common random numbers), so the split is not drowned in weather noise.
 
 from __future__ import annotations
 
-from twin._cf import display_units
-
 import pandas as pd
 import xarray as xr
 
+from twin._cf import display_units
 from twin.errors import TwinError
 
 __all__ = ["decompose"]

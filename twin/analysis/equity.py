@@ -22,14 +22,13 @@ deprived; 0: proportional to population across the deprivation ranking.
 
 from __future__ import annotations
 
-from twin._cf import display_units
-
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import xarray as xr
 
+from twin._cf import display_units
 from twin.errors import TwinError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -203,11 +202,12 @@ def deprivation_concentration(
     return out
 
 
-def _bars(ax: Any, ds: xr.Dataset, option: str, pathway: str, dim: str, title: str) -> None:
+def _bars(ax: Any, ds: xr.Dataset, option: str, pathway: str, dim: str, title: str, factor: float = 1.0,
+          units: str = "") -> None:
     sel = ds.sel(option=option, pathway=pathway)
-    labels = [str(v) for v in sel[dim].values]
-    m = sel["mean"].values
-    err = np.nan_to_num(np.abs(np.array([m - sel["lower"].values, sel["upper"].values - m])))
+    labels = [str(v).replace("_", " ") for v in sel[dim].values]
+    m = factor * sel["mean"].values
+    err = np.nan_to_num(np.abs(np.array([m - factor * sel["lower"].values, factor * sel["upper"].values - m])))
     x = np.arange(len(labels))
     ax.bar(x, m, color=["C3" if v <= 0 else "C0" for v in np.nan_to_num(m)], yerr=err, capsize=2,
            error_kw={"linewidth": 0.7})
@@ -215,18 +215,22 @@ def _bars(ax: Any, ds: xr.Dataset, option: str, pathway: str, dim: str, title: s
     ax.set_xticks(x, labels, rotation=45 if len(labels) > 4 else 0, ha="right" if len(labels) > 4 else "center",
                   fontsize=7)
     ax.set_title(title, fontsize=9)
-    ax.set_ylabel(ds.attrs["units"].replace(" per ", "\nper "), fontsize=7)
+    ax.set_ylabel((units or ds.attrs["units"]).replace(" per ", "\nper "), fontsize=7)
 
 
 def left_out_figure(results: xr.Dataset, option: str, pathway: str, *, level: float = 0.95) -> Figure:
-    """Who the option leaves out: benefit per 1,000 by deprivation decile, urban/rural, age band and
-    channel (bars: mean across replicates; whiskers: paired interval; red: no gain or a loss)."""
+    """Who the option leaves out: gain per 100,000 (deaths) or per 1,000 residents by deprivation decile,
+    urban/rural, age band and channel (bars: mean across replicates; whiskers: paired interval; above 0:
+    the group is better off than under the reference; red: no gain or a loss)."""
     from matplotlib.figure import Figure
 
+    from twin.report._format import INDICATOR_LABELS, pathway_label
+
     panels = [("deprivation_decile", "by deprivation decile (1 = most deprived)"), ("urban_rural", "urban vs rural"),
-              ("age_band", "by age band"), ("channel", "by preferred channel")]
-    fig = Figure(figsize=(10.0, 6.4), layout="constrained")
+              ("age_band", "by age band"), ("channel", "by preferred contact channel")]
+    fig = Figure(figsize=(10.0, 6.6), layout="constrained")
     axes = fig.subplots(2, 2).ravel()
+    ref = results.attrs.get("reference_option", "reference")
     for ax, (dim, title) in zip(axes, panels, strict=True):
         try:
             ds = benefit_by(results, dim, level=level)
@@ -235,7 +239,15 @@ def left_out_figure(results: xr.Dataset, option: str, pathway: str, *, level: fl
                     transform=ax.transAxes)
             ax.set_axis_off()
             continue
-        _bars(ax, ds, option, pathway, dim, f"{title}\n({ds.attrs['variable']})")
-    fig.suptitle(f"{option} vs {results.attrs.get('reference_option', 'reference')}, {pathway}: who gains, who is left out "
-                 f"({level:.0%} paired intervals)", fontsize=10)
+        var = str(ds.attrs["variable"])
+        word, per = INDICATOR_LABELS.get(var.removesuffix("_by_age"), (var.replace("_", " "), 1000))
+        harm = bool(ds.attrs.get("harm", 1))
+        what = f"{word} averted" if harm else f"more {word}"
+        unit = ds.attrs["units"].split(" per ")[0]
+        unit = "" if unit in ("deaths", "1") else f"{unit} "
+        _bars(ax, ds, option, pathway, dim, f"{what}, {title}", factor=per / 1000.0,
+              units=f"{unit}per {per:,} residents")
+    fig.suptitle(f"Who gains and who is left out: {option.replace('_', ' ')} vs {ref.replace('_', ' ')}, "
+                 f"{pathway_label(pathway)}\nabove 0: better off than under {ref.replace('_', ' ')}; "
+                 f"red: no gain or worse off; whiskers: {level:.0%} paired intervals", fontsize=10)
     return fig

@@ -8,12 +8,12 @@ model). Importing this module is what registers it (``twin.plot.core`` imports i
 
 from __future__ import annotations
 
-from twin._cf import display_units
-
 from typing import TYPE_CHECKING
 
 import numpy as np
 import xarray as xr
+
+from twin._cf import display_units
 
 from twin.plot.core import _figure, _stem, register_plot
 
