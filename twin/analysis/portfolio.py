@@ -8,6 +8,10 @@ residents) overlap, so the sum overstates; measures that need each other (traini
 reachable) understate. Verify the chosen portfolio by running it as one option
 (:func:`portfolio_option` writes the option's scenario entry) and compare.
 
+Overlap: options declare what they contain, their intervention specs (:func:`intervention_key`). Two
+candidates that share a spec overlap (a package option already contains the single measure), and no
+portfolio holds both: their benefits would be counted twice.
+
 Search: every subset is enumerated when there are at most ``exact_limit`` candidates (exact);
 beyond, a greedy pass by benefit per pound (with the best single affordable candidate as a guard,
 the classic half-optimal knapsack heuristic). Candidates may share a ``group`` (e.g. the same
@@ -25,8 +29,8 @@ import xarray as xr
 
 from twin.errors import TwinError
 
-__all__ = ["Candidate", "Portfolio", "candidates_from_appraisal", "choose_portfolio", "pareto_front", "pareto_plot",
-           "portfolio_option"]
+__all__ = ["Candidate", "Portfolio", "candidates_from_appraisal", "choose_portfolio", "intervention_key",
+           "pareto_front", "pareto_plot", "portfolio_option"]
 
 EXACT_LIMIT = 16
 
@@ -40,6 +44,18 @@ class Candidate:
     benefit: float
     group: str | None = None
     interventions: tuple[dict, ...] = ()
+    contains: frozenset[str] = frozenset()
+
+    def overlaps(self, other: "Candidate") -> bool:
+        """True when the two candidates share an intervention spec."""
+        return bool(self.contains & other.contains)
+
+
+def intervention_key(spec: dict) -> str:
+    """A canonical text of one intervention spec: two options containing equal specs overlap."""
+    import json
+
+    return json.dumps(spec, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)
@@ -78,7 +94,8 @@ def candidates_from_appraisal(
             b = b.sel(pathway=pathway)
         specs = tuple((interventions or {}).get(o, ()))
         group = specs[0]["type"] if len(specs) == 1 else None
-        out.append(Candidate(o, float(appraisal[cost].sel(option=o)), float(b.mean()), group, specs))
+        out.append(Candidate(o, float(appraisal[cost].sel(option=o)), float(b.mean()), group, specs,
+                             frozenset(intervention_key(x) for x in specs)))
     return out
 
 
@@ -94,6 +111,10 @@ def _subsets(cands: Sequence[Candidate]) -> tuple[np.ndarray, np.ndarray, np.nda
     for members in groups.values():
         if len(members) > 1:
             ok &= bits[:, members].sum(axis=1) <= 1
+    for i, a in enumerate(cands):  # options that contain the same intervention never go together
+        for j in range(i + 1, n):
+            if a.overlaps(cands[j]):
+                ok &= ~(bits[:, i] & bits[:, j])
     bits = bits[ok]
     cost = bits @ np.array([c.cost for c in cands], dtype=float)
     ben = bits @ np.array([c.benefit for c in cands], dtype=float)
@@ -125,7 +146,8 @@ def _greedy(cands: list[Candidate], budget: float) -> list[Candidate]:
     ratio = sorted(useful, key=lambda c: -(c.benefit / c.cost) if c.cost > 0 else -np.inf)
     chosen, spent, groups = [], 0.0, set()
     for c in ratio:
-        if spent + c.cost <= budget and (c.group is None or c.group not in groups):
+        if (spent + c.cost <= budget and (c.group is None or c.group not in groups)
+                and not any(c.overlaps(x) for x in chosen)):
             chosen.append(c)
             spent += c.cost
             if c.group:
@@ -165,24 +187,29 @@ def pareto_front(candidates: Sequence[Candidate], *, exact_limit: int = EXACT_LI
 
 
 def pareto_plot(front: Any, *, chosen: Portfolio | None = None, budget: float | None = None, ax: Any = None,
-                benefit_units: str = "GBP (present value)", cost_units: str = "GBP") -> Any:
-    """Scatter of every portfolio's cost and benefit, the Pareto front as a line, the budget and the choice."""
+                benefit_units: str = "£m, present value", cost_units: str = "£m", scale: float = 1e6) -> Any:
+    """Scatter of every portfolio's cost and benefit, the Pareto front as a line, the budget and the choice.
+
+    Money is divided by ``scale`` (default: £ millions, matching the default unit labels)."""
     from matplotlib.figure import Figure
 
-    ax = ax if ax is not None else Figure(figsize=(6.4, 4.4), layout="constrained").add_subplot()
-    ax.scatter(front["cost"], front["benefit"], s=8, color="0.6", label="portfolios")
-    f = front[front["on_front"]].sort_values("cost")
-    ax.step(f["cost"], f["benefit"], where="post", color="C0", label="Pareto front")
-    ax.scatter(f["cost"], f["benefit"], s=16, color="C0")
+    ax = ax if ax is not None else Figure(figsize=(7.5, 4.4), layout="constrained").add_subplot()
+    c, b = front["cost"] / scale, front["benefit"] / scale
+    ax.scatter(c, b, s=8, color="0.6", label="portfolios")
+    on = front["on_front"].to_numpy()
+    order = np.argsort(c[on].to_numpy())
+    ax.step(c[on].to_numpy()[order], b[on].to_numpy()[order], where="post", color="C0",
+            label="Pareto front (most benefit for the cost)")
+    ax.scatter(c[on], b[on], s=16, color="C0")
     if budget is not None:
-        ax.axvline(budget, color="C3", linestyle="--", linewidth=1, label="budget")
+        ax.axvline(budget / scale, color="C3", linestyle="--", linewidth=1, label="budget")
     if chosen is not None:
-        ax.scatter([chosen.cost], [chosen.benefit], s=80, facecolor="none", edgecolor="C3", linewidth=1.5,
-                   label="chosen: " + (" + ".join(chosen.members) or "(none)"))
+        ax.scatter([chosen.cost / scale], [chosen.benefit / scale], s=80, facecolor="none", edgecolor="C3",
+                   linewidth=1.5, label="chosen: " + (" + ".join(chosen.members) or "(none)"))
     ax.set_xlabel(f"cost ({cost_units})")
     ax.set_ylabel(f"benefit ({benefit_units})")
-    ax.set_title("Portfolios: cost vs benefit (benefit assumed additive)", fontsize=9)
-    ax.legend(fontsize=7)
+    ax.set_title("Portfolios of options that share no intervention: cost vs summed benefit", fontsize=9)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax
 
 

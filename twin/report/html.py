@@ -1,10 +1,13 @@
 """The appraisal report: one self-contained ``report.html`` and a ``zones.geojson`` per results directory.
 
 ``report.html`` needs no network: figures are PNGs embedded as base64 ``data:`` URIs, the styling is
-inline, there are no scripts. Sections: the question, the place, the options, the comparison table,
-the cost-effectiveness plane, forest plots of paired differences, maps per option, equity (who is
-left out), the community progress index, portfolios under the budget, assumptions with sources,
-provenance (from ``manifest.json``).
+inline, there are no scripts. The first page answers the question for a cabinet member: the
+recommended option per climate pathway with its interval and cost, who benefits and who is left out,
+and the caveats in plain words (:mod:`twin.report.summary`). Then the detail: the options, the
+comparison and health tables (human labels, £m, per 100,000; :mod:`twin.report._format` column
+specs), the cost-effectiveness plane, forest plots, maps of what each option changes, equity, the
+community progress index, a portfolio of options that share no intervention, the sources (the
+project's ``docs/sources.md`` table and the assumptions of this run) and provenance.
 
 ``zones.geojson`` holds every zone with its indicators (one property per indicator × option ×
 pathway, replicate means) in WGS84 longitude/latitude, reprojected with pyproj: RFC 7946 GeoJSON
@@ -25,30 +28,70 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import OutputError, TwinError
+from twin.report._format import Column, cell, fmt, fmt_interval, pathway_label
 
-__all__ = ["write_report", "write_zones_geojson", "zone_table"]
+__all__ = ["REPORT_COLUMNS", "write_report", "write_zones_geojson", "zone_table"]
 
-_CSS = ("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222;line-height:1.4}"
-        "table{border-collapse:collapse;font-size:12px;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 6px;"
-        "text-align:right}th{background:#eee}td:first-child,th:first-child{text-align:left}"
-        "img{max-width:100%;border:1px solid #eee}h2{border-bottom:2px solid #2a6;padding-bottom:3px}"
-        ".note{color:#555;font-size:13px}code{background:#f4f4f4}")
+_CSS = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:1.5em auto;padding:0 1em;color:#222;"
+        "line-height:1.45}h1{font-size:1.6em;margin-bottom:.2em}.sub{color:#555;margin-top:0}"
+        "table{border-collapse:collapse;font-size:13px;margin:.8em 0;max-width:100%}"
+        "td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right;vertical-align:top}"
+        "th{background:#f0f4f2;font-weight:600}td:first-child,th:first-child,td.t,th.t{text-align:left}"
+        ".i{display:block;color:#666;font-size:11px;white-space:nowrap}.v{display:block;color:#555;font-size:12px;font-weight:400}"
+        "img{max-width:100%;border:1px solid #eee;margin:.4em 0}h2{border-bottom:2px solid #2a6;padding-bottom:3px;"
+        "margin-top:1.6em}.note{color:#555;font-size:13px}code{background:#f4f4f4}"
+        ".page1{border:2px solid #2a6;border-radius:6px;padding:.6em 1.2em;margin:1em 0;page-break-after:always}"
+        ".rec{font-weight:600}.firm{color:#176}.soft{color:#a60}.none{color:#a22}ul{padding-left:1.2em}"
+        "details summary{cursor:pointer;color:#176}")
+
+#: The comparison table of the report: (data key, human label, unit, format). Another valuation or
+#: a rate (QALY-based, age-standardised) is one more Column here.
+REPORT_COLUMNS = [
+    Column("option", "Option", "", "text"),
+    Column("first_year_cost", "Cost in the first year", "£m", "gbp_m"),
+    Column("pv_cost", "Cost over the period", "£m, present value", "gbp_m"),
+    Column("deaths_averted_per_year", "Heat deaths averted a year", "", "num"),
+    Column("pv_benefit", "Benefits", "£m, present value", "gbp_m"),
+    Column("npv", "Net benefit", "£m, present value", "gbp_m"),
+    Column("bcr", "Benefit per £1 spent", "", "num"),
+    Column("cost_per_death_averted", "Cost per death averted", "£m", "gbp_m"),
+    Column("p_best", "Chance of being the best", "", "prob"),
+    Column("max_regret", "Largest regret across futures", "£m", "gbp_m"),
+]
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Any, alt: str = "figure") -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, metadata={"Software": None})
-    return '<img alt="figure" src="data:image/png;base64,' + base64.b64encode(buf.getvalue()).decode("ascii") + '">'
+    return (f'<img alt="{html.escape(alt)}" src="data:image/png;base64,'
+            + base64.b64encode(buf.getvalue()).decode("ascii") + '">')
 
 
-def _table(df: Any, floatfmt: str = "{:,.3g}") -> str:
-    def fmt(v: Any) -> str:
-        if isinstance(v, (float, np.floating)):
-            return "–" if not np.isfinite(v) else (f"{v:,.0f}" if abs(v) >= 1000 else floatfmt.format(v))
-        return html.escape(str(v))
+def _html_table(rows: list[dict], columns: list[Column], *, group: str | None = None,
+                group_label: Any = None) -> str:
+    """A table of ``columns`` (label and unit in the head; intervals under values, small)."""
+    head = "".join(f'<th class="{"t" if c.format == "text" else ""}">{html.escape(c.label)}'
+                   + (f'<span class=i>{html.escape(c.unit)}</span>' if c.unit else "") + "</th>" for c in columns)
+    body, previous = [], object()
+    for r in rows:
+        if group is not None and r.get(group) != previous:
+            previous = r.get(group)
+            label = group_label(previous) if callable(group_label) else str(previous)
+            body.append(f'<tr><th class=t colspan={len(columns)}>{html.escape(label)}</th></tr>')
+        tds = []
+        for c in columns:
+            v, ivl = cell(r, c)
+            cls = ' class="t"' if c.format == "text" else ""
+            tds.append(f"<td{cls}>{html.escape(v.replace('_', ' ') if c.format == 'text' else v)}"
+                       + (f"<span class=i>{html.escape(ivl)}</span>" if ivl else "") + "</td>")
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td>{fmt(v)}</td>" for v in row) + "</tr>" for row in df.itertuples(index=False))
+
+def _plain_table(df: Any) -> str:
+    head = "".join(f"<th class=t>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td class=t>{html.escape(fmt(v) if isinstance(v, float) else str(v))}</td>"
+                                    for v in row) + "</tr>" for row in df.itertuples(index=False))
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -106,68 +149,6 @@ def write_zones_geojson(zones: Any, table: Any, path: str | os.PathLike[str]) ->
     return path
 
 
-def _figures(results, app, table, setup, index, pathway, level) -> dict[str, list[str]]:
-    from matplotlib.figure import Figure
-
-    from twin.analysis.equity import left_out_figure
-    from twin.analysis.metrics import PLACE, indicators, paired_difference
-    from twin.plot.core import option_comparison, zone_map
-    from twin.analysis.progress_index import progress_map
-
-    ref = results.attrs.get("reference_option") or str(results["option"].values[0])
-    options = [str(o) for o in results["option"].values if str(o) != ref]
-    figs: dict[str, list[str]] = {k: [] for k in ("plane", "forest", "maps", "equity", "index")}
-    if app is not None and table is not None:
-        fig = Figure(figsize=(7.5, 4.8), layout="constrained")
-        ax = fig.add_subplot()
-        for j, p in enumerate(table["pathway"].unique()):
-            t = table[(table["pathway"] == p) & (table["option"] != ref)]
-            err = np.abs(np.array([t["pv_benefit"] - t["pv_benefit_lower"], t["pv_benefit_upper"] - t["pv_benefit"]]))
-            ax.errorbar(t["pv_cost"], t["pv_benefit"], yerr=np.nan_to_num(err), fmt="o", color=f"C{j}", capsize=3, label=p)
-            for _, r in t.iterrows():
-                ax.annotate(r["option"], (r["pv_cost"], r["pv_benefit"]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        hi = float(np.nanmax(table["pv_cost"])) or 1.0
-        ax.plot([0, hi], [0, hi], color="0.5", linestyle="--", linewidth=0.8, label="BCR = 1")
-        ax.set_xlabel(f"present value of costs (GBP, {app.attrs['price_base_year']} prices)")
-        ax.set_ylabel("present value of benefits (GBP)")
-        ax.set_title(f"Cost-effectiveness plane ({app.attrs['years']} years, {level:.0%} paired intervals)", fontsize=10)
-        ax.legend(fontsize=8, title="pathway")
-        figs["plane"].append(_png(fig))
-        from twin.analysis._compare import interval
-
-        npv = interval(app["npv"], level)
-        diff = xr.Dataset({"difference": npv["mean"], "lower": npv["lower"], "upper": npv["upper"]},
-                          attrs={"reference_option": ref, "indicator": "net present value", "level": level,
-                                 "method": "paired (common random numbers)"})
-        diff["difference"].attrs["units"] = "GBP"
-        figs["forest"].append(_png(option_comparison(diff.transpose("option", "pathway")).figure))
-    ind = indicators(results)
-    names = [n for n, da in ind.data_vars.items() if set(da.dims) == {"option", "pathway", "replicate", "zone"}]
-    for n in names[:3]:
-        figs["forest"].append(_png(option_comparison(paired_difference(ind[n].sel(zone=PLACE))).figure))
-    zones = setup.place.zones if setup is not None else None
-    if zones is not None and names:
-        n = names[0]
-        d = paired_difference(ind[n].drop_sel(zone=PLACE)).sel(pathway=pathway)
-        span = float(np.nanmax(np.abs(d["difference"].values))) or 1.0
-        for o in options:
-            x = d.sel(option=o)
-            clear = [str(z) for z in x["zone"].values if x["lower"].sel(zone=z) > 0 or x["upper"].sel(zone=z) < 0]
-            ax = zone_map(zones, x["difference"].reset_coords(drop=True), center=0.0, vmin=-span, vmax=span, cmap="RdBu_r",
-                          units=ind[n].attrs.get("units", ""), highlight=clear,
-                          title=f"{o} − {ref}, {pathway}: {n}\n(outlined: paired interval excludes 0)")
-            figs["maps"].append(_png(ax.figure))
-    for o in options:
-        try:
-            figs["equity"].append(_png(left_out_figure(results, o, pathway, level=level)))
-        except TwinError:
-            break
-    if index is not None and "index" in index and zones is not None:
-        for o in [ref] + options:
-            figs["index"].append(_png(progress_map(index, zones, o, pathway).figure))
-    return figs
-
-
 def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:
     import pandas as pd
 
@@ -204,112 +185,4 @@ def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:
     return pd.DataFrame(rows)
 
 
-def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, out: str | os.PathLike[str] | None = None,
-                 budget: float | None = None) -> Path:
-    """Write ``report.html`` and ``zones.geojson`` into ``results_dir`` (or ``out``); return the report path.
-
-    Parameters
-    ----------
-    results_dir
-        A ``twin run`` output directory (``results.nc``, ``manifest.json``).
-    settings
-        :class:`twin.analysis.appraisal.AppraisalSettings` (defaults when omitted).
-    out
-        Directory to write to (default ``results_dir``).
-    budget
-        Budget (GBP) for the portfolio section; default the largest option budget in the scenario.
-    """
-    from twin.analysis._compare import compare_table
-    from twin.analysis._options import rebuild_options
-    from twin.analysis.appraisal import AppraisalSettings, appraise
-    from twin.analysis.portfolio import candidates_from_appraisal, choose_portfolio, pareto_front, pareto_plot
-    from twin.analysis.progress_index import progress_index
-
-    rdir = Path(results_dir)
-    path = rdir / "results.nc"
-    if not path.exists():
-        raise OutputError("no results.nc in the results directory", field="DIR", value=str(rdir),
-                          hint="run `twin run SCENARIO -o DIR` first")
-    results = xr.load_dataset(path, engine="h5netcdf")
-    try:
-        manifest = json.loads((rdir / "manifest.json").read_text())
-    except (OSError, ValueError):
-        manifest = {}
-    settings = settings or AppraisalSettings()
-    level = settings.level
-    setup = rebuild_options(results, rdir)
-    pathway = _focal_pathway(results)
-    app = table = None
-    note = ""
-    try:
-        app = appraise(results, settings, costs=setup.costs if setup else None)
-        table = compare_table(results, settings, costs=setup.costs if setup else None,
-                              budgets=setup.budgets if setup else {}, appraisal=app)
-    except TwinError as err:
-        note = f"No monetised appraisal: {html.escape(str(err))}"
-    index = progress_index(results, setup.places if setup else None)
-    ztab = zone_table(results, index)
-    outdir = Path(out) if out is not None else rdir
-    outdir.mkdir(parents=True, exist_ok=True)
-    if setup is not None:
-        write_zones_geojson(setup.place.zones, ztab, outdir / "zones.geojson")
-    figs = _figures(results, app, table, setup, index, pathway, level)
-    portfolio_html = "<p class=note>No budget given and no option carries one.</p>"
-    budgets = [b for b in (setup.budgets.values() if setup else []) if b is not None]
-    budget = budget if budget is not None else (max(budgets) if budgets else None)
-    if app is not None and budget is not None:
-        cands = candidates_from_appraisal(app, pathway, interventions=setup.interventions if setup else None)
-        chosen = choose_portfolio(cands, budget)
-        front = pareto_front(cands)
-        portfolio_html = (f"<p>Budget £{budget:,.0f} (capital plus first year's running cost), pathway {pathway}: "
-                          f"choose <b>{html.escape(' + '.join(chosen.members) or 'nothing')}</b> — cost £{chosen.cost:,.0f}, "
-                          f"benefit £{chosen.benefit:,.0f} (present value, assumed additive; {chosen.method}). "
-                          "Run the portfolio as one option to check the additivity.</p>"
-                          + _png(pareto_plot(front, chosen=chosen, budget=budget).figure))
-    sc = manifest.get("scenario", {})
-    desc = html.escape(str(setup.scenario.description if setup else ""))
-    place_line = html.escape(setup.place.summary()) if setup else html.escape(str(results.attrs.get("place", "")))
-    opts = ""
-    if setup is not None:
-        import pandas as pd
-
-        opts = _table(pd.DataFrame([{"option": o, "description": setup.descriptions.get(o, ""),
-                                     "interventions": "; ".join(c.notes for c in setup.costs[o]) or "none",
-                                     "budget": setup.budgets.get(o) or float("nan")} for o in setup.places]))
-    comp = ""
-    if table is not None:
-        keep = [c for c in ("pathway", "option", "pv_cost", "pv_benefit", "pv_benefit_lower", "pv_benefit_upper", "npv",
-                            "npv_lower", "npv_upper", "bcr", "bcr_lower", "bcr_upper", "deaths_averted_per_year",
-                            "cost_per_death_averted", "cost_per_qaly", "rank", "p_best", "max_regret", "over_budget")
-                if c in table.columns]
-        comp = (_table(table[keep]) + f"<p class=note>Least maximum regret across pathways: "
-                f"<b>{html.escape(table.attrs['minimax_regret_option'])}</b>. GBP at {settings.price_base_year} prices, "
-                f"{settings.years}-year appraisal, Green Book discounting; {level:.0%} intervals across replicates of the "
-                "paired (common random numbers) differences; p_best = share of replicates with the highest NPV.</p>")
-    prov = {k: manifest.get(k) for k in ("placetwin_version", "seed", "replicates", "model", "place", "options",
-                                        "pathways", "input_checksums", "environment")}
-    prov["scenario"] = {"name": sc.get("name"), "sha256": sc.get("sha256"), "path": sc.get("path")}
-    sections = [
-        ("The question", f"<p>{desc or 'Which option protects the most vulnerable people per pound, robustly across futures, and who is left out?'}</p>"),
-        ("The place", f"<p>{place_line}</p>"),
-        ("The options", opts or "<p class=note>Options could not be rebuilt from the stored scenario.</p>"),
-        ("Comparison", comp or f"<p class=note>{note}</p>"),
-        ("Cost-effectiveness plane", "".join(figs["plane"]) or f"<p class=note>{note}</p>"),
-        ("Forest plot of paired differences", "".join(figs["forest"])),
-        ("Maps per option", "".join(figs["maps"]) or "<p class=note>No zone maps (place not available).</p>"),
-        ("Equity: who is left out", "".join(figs["equity"])),
-        ("Community progress index", f"<p class=note>{html.escape(index.attrs.get('method', ''))}: "
-         f"{html.escape(index.attrs.get('indicators', ''))}</p>" + "".join(figs["index"])),
-        ("Portfolios under the budget", portfolio_html),
-        ("Assumptions and sources", _table(_assumptions(settings, results, setup))),
-        ("Provenance", f"<pre>{html.escape(json.dumps(prov, indent=2, default=str))}</pre>"),
-    ]
-    title = html.escape(f"placetwin appraisal: {results.attrs.get('scenario_name', rdir.name)}")
-    body = "".join(f'<h2 id="s{i}">{html.escape(h)}</h2>{c}' for i, (h, c) in enumerate(sections))
-    doc = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{_CSS}</style></head>"
-           f"<body><h1>{title}</h1>{body}</body></html>")
-    report = outdir / "report.html"
-    tmp = report.with_name(report.name + ".tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    os.replace(tmp, report)
-    return report
+from twin.report._report import write_report  # noqa: E402
