@@ -116,7 +116,7 @@ def fmt(v: Any, kind: str = "num") -> str:
     if abs(s) >= 10:
         return f"{s:,.0f}"
     if abs(s) < 0.001:
-        return f"{s:.1e}"
+        return f"{s:.12f}".rstrip("0")
     return f"{s:#.2g}".rstrip(".")
 
 

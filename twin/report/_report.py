@@ -203,7 +203,12 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
                          f"Book discounting; mean across {n_rep} replicates with the {level:.0%} interval below it "
                          "(paired with do nothing). Chance of being the best: share of replicates in which the option "
                          "has the highest net benefit. Regret: how much worse than the best option in a climate.</p>"))
-    st = summary_table(results, level)
+    from twin.analysis.metrics import indicators
+    from twin.report._text import HEADLINE
+
+    ind = indicators(results)
+    head = [n for n in HEADLINE if n in ind][:4] or [n for n in ind.data_vars if "_by_" not in str(n)][:4]
+    st = summary_table(results, level, ind=ind[head])
     srows = summary_rows(st)
     for r in srows:
         r["option_label"] = f"{r['label']} ({r['unit']})"
