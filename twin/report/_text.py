@@ -83,7 +83,8 @@ def summary_text(df: Any, *, width: int = 80, everything: bool = False) -> str:
     cols = [Column("pathway", "pathway", "", "text"), Column("option", "option", "", "text"),
             Column("mean", "mean", "", "num"), Column("difference", f"change vs {ref}", "", "num"),
             Column("percent_change", "change", "", "pct")]
-    out = [f"Mean across replicates with {level:.0%} intervals; changes from {ref} are paired by replicate."]
+    out = [_wrap(f"Mean across replicates with {level:.0%} intervals; changes from {ref} are paired by replicate.",
+                 width)]
     previous = None
     block: list[dict] = []
 
