@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import textwrap
 
 import numpy as np
@@ -98,6 +100,9 @@ def test_run_trial_scenario_end_to_end(tmp_path, tiny_place_dir):
     from tests.cf_check import cf_errors
 
     assert cf_errors(out / "trial.nc") == []
+    answer = json.loads((out / "manifest.json").read_text())["summary"]["answer"]
+    assert "Power with the" in answer and "95% interval" in answer and "Clusters needed" in answer
+    assert not (out / "analysis.csv").exists()  # it was a copy of estimates.csv
     est = pd.read_csv(out / "estimates.csv")
     assert set(est["source"]) == {"parametric", "twin"}
     with pytest.raises(OutputError, match="already holds results"):

@@ -56,13 +56,16 @@ def channels_by_age(results: xr.Dataset, option: str | None = None, *, variables
                 v = da.sel(pathway=pathway).isel(channel=k).values.astype(float)
                 ax.bar(x, v, 0.8, bottom=bottom, color=CHANNEL_COLOURS.get(ch), label=ch.replace("_", " "))
                 bottom += v
-            ax.set_title(f"{pathway}: {var.removesuffix('_by_age').replace('_', ' ')}", fontsize=9)
+            from twin.report._format import pathway_label
+
+            ax.set_title(f"{var.removesuffix('_by_age').replace('_', ' ')}, {pathway_label(pathway)}", fontsize=9)
             ax.set_ylabel(display_units(results[var].attrs), fontsize=8)
     for ax in axes[-1]:
         ax.set_xticks(x, bands, rotation=45, ha="right", fontsize=7)
         ax.set_xlabel("age band")
     axes[0][-1].legend(fontsize=7, title="channel", title_fontsize=7)
-    fig.suptitle(f"{option}: contacts and unmet demand by channel and age band (period total, mean of replicates)",
+    fig.suptitle(f"{option.replace('_', ' ')}: contacts and unmet demand by channel and age band (period total, "
+                 "mean of replicates)",
                  fontsize=10)
     return fig
 
