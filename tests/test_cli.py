@@ -200,7 +200,7 @@ def test_validate_show_places_schema(write_scenario, tmp_path, capsys):
     out_dir = tmp_path / "o"
     assert _run_cli(capsys, "run", sc, "-o", str(out_dir), "-q")[0] == 0
     code, out, _ = _run_cli(capsys, "show", str(out_dir))
-    assert code == 0 and "do_nothing" in out and "hot_day" in out
+    assert code == 0 and "do_nothing" in out and "hot-day exposure" in out
     code, out, _ = _run_cli(capsys, "places")
     assert code == 0 and "urban_borough" in out and "rural_district" in out
     code, out, _ = _run_cli(capsys, "schema")

@@ -146,7 +146,7 @@ def test_rate_per_1000_by_hand():
     daily = rate_per_1000(ds, "x", by="zone")
     assert _value(daily, zone="Z01") == pytest.approx(1000 * 6 / 300)
     assert _value(daily, zone="Z02") == pytest.approx(1000 * 5 / 50)
-    assert daily.attrs["units"] == "person day per 1000 residents"
+    assert daily.attrs["units"] == "person-days per 1000 residents"
 
 
 @pytest.mark.parametrize(
@@ -169,7 +169,7 @@ def test_indicators_names_dims_units():
     for da in ind.data_vars.values():
         assert da.dims == ("option", "pathway", "replicate", "zone")
         assert da.sizes["zone"] == res.sizes["zone"] + 1 and str(da.zone.values[0]) == PLACE
-        assert da.attrs["units"] == "person day per 1000 residents" and "per 1,000" in da.attrs["long_name"]
+        assert da.attrs["units"] == "person-days per 1000 residents" and "per 1,000" in da.attrs["long_name"]
     assert "aged 75+" in ind["hot_day_exposure_per_1000_75plus"].attrs["long_name"]
     # whole place: total person-days over all residents
     want = 1000 * res.hot_day_exposure.sum(("time", "zone")) / res.residents.sum()
@@ -199,7 +199,7 @@ def test_indicators_pick_up_new_count_variables_with_extra_dims():
     console.print(format_summary(rows))
     text = console.export_text()
     assert "contacts_per_1000_by_channel[channel=phone]" in text  # square brackets are not taken as markup
-    assert "(contact per 1000 residents)" in text  # mixed units are shown per indicator
+    assert "(contacts per 1000 residents)" in text  # mixed units are shown per indicator
 
 
 def test_identical_option_gives_exactly_zero_difference():
