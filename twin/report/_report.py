@@ -61,8 +61,24 @@ def _npv_forest(app: Any, ref: str, level: float) -> Any:
     return option_comparison(diff.transpose("option", "pathway")).figure
 
 
+def _changes(srows: list[dict], ref: str) -> str:
+    """Without a monetised appraisal: each option's change in the first headline outcome, per pathway."""
+    if not srows:
+        return "<p class=note>No outcome to compare.</p>"
+    first = srows[0]["indicator"]
+    rows = [r for r in srows if r["indicator"] == first and r["option"] != ref]
+    lines = "".join(
+        f"<tr><td class=t>{html.escape(pathway_label(r['pathway']))}</td><td class=t>{_w(r['option'])}</td>"
+        f"<td>{fmt(r['difference'])}<span class=i>{fmt_interval(r['difference_lower'], r['difference_upper'])}</span></td>"
+        f"<td>{fmt(r['percent_change'], 'pct')}</td></tr>" for r in rows)
+    return (f"<p>No option's outcome is valued in money in these results, so the answer is what each option changes: "
+            f"<b>{html.escape(srows[0]['label'])}</b> ({html.escape(srows[0]['unit'])}), against {_w(ref)}.</p>"
+            "<table><tr><th class=t>Climate</th><th class=t>Option</th><th>Change<span class=i>mean (interval)</span>"
+            "</th><th>Change</th></tr>" + lines + "</table>")
+
+
 def _first_page(question: str, recs: list[dict], robust: str | None, who: dict | None, who_option: str,
-                pathway: str, caveats: list[str]) -> str:
+                pathway: str, caveats: list[str], srows: list[dict] | None = None, ref: str = "") -> str:
     rows = []
     for r in recs:
         cls = {"recommended": "firm", "do nothing": "none"}.get(r["status"], "soft")
@@ -76,8 +92,7 @@ def _first_page(question: str, recs: list[dict], robust: str | None, who: dict |
                     f"<td>{html.escape(npv)}</td><td class=t>{html.escape(cost)}</td></tr>")
     table = ("<table><tr><th class=t>Climate</th><th class=t>What to do</th><th>Heat deaths averted a year"
              "<span class=i>mean (interval)</span></th><th>Net benefit<span class=i>£m, present value</span></th>"
-             "<th class=t>What it costs</th></tr>" + "".join(rows) + "</table>") if rows else \
-        "<p class=note>No monetised comparison: the results hold no valued outcome.</p>"
+             "<th class=t>What it costs</th></tr>" + "".join(rows) + "</table>") if rows else _changes(srows or [], ref)
     parts = [f"<h2>The question</h2><p>{html.escape(question)}</p>", "<h2>The answer</h2>", table]
     if robust:
         parts.append(f"<p>The choice that holds up best across all the climates tested (least maximum regret): "
@@ -169,6 +184,17 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     if setup is not None:
         write_zones_geojson(setup.place.zones, zone_table(results, index), outdir / "zones.geojson")
 
+    from twin.analysis.metrics import indicators
+    from twin.report._text import HEADLINE
+
+    ind = indicators(results)
+    head = [n for n in HEADLINE if n in ind][:4] or [n for n in ind.data_vars if "_by_" not in str(n)][:4]
+    st = summary_table(results, level, ind=ind[head])
+    srows = summary_rows(st)
+    for r in srows:
+        r["option_label"] = f"{r['label']} ({r['unit']})"
+        if r["option"] == ref:
+            r["difference"] = r["difference_lower"] = r["difference_upper"] = r["percent_change"] = None
     # ---- first page
     recs = recommendations(table, n_rep) if table is not None else []
     focal = next((r for r in recs if r["pathway"] == pathway), recs[0] if recs else None)
@@ -181,7 +207,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     question = desc or "Which option protects the most vulnerable residents per pound, now and in a warmer climate, " \
                        "and who is left out?"
     page1 = _first_page(question, recs, table.attrs.get("minimax_regret_option") if table is not None else None,
-                        who, who_option, pathway, caveats(results, table, setup, level=level))
+                        who, who_option, pathway, caveats(results, table, setup, level=level), srows, ref)
 
     # ---- detail
     sections: list[tuple[str, str]] = []
@@ -203,17 +229,6 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
                          f"Book discounting; mean across {n_rep} replicates with the {level:.0%} interval below it "
                          "(paired with do nothing). Chance of being the best: share of replicates in which the option "
                          "has the highest net benefit. Regret: how much worse than the best option in a climate.</p>"))
-    from twin.analysis.metrics import indicators
-    from twin.report._text import HEADLINE
-
-    ind = indicators(results)
-    head = [n for n in HEADLINE if n in ind][:4] or [n for n in ind.data_vars if "_by_" not in str(n)][:4]
-    st = summary_table(results, level, ind=ind[head])
-    srows = summary_rows(st)
-    for r in srows:
-        r["option_label"] = f"{r['label']} ({r['unit']})"
-        if r["option"] == ref:
-            r["difference"] = r["difference_lower"] = r["difference_upper"] = r["percent_change"] = None
     hcols = [Column("option", "Option", "", "text"), Column("mean", "Mean", "", "num"),
              Column("difference", f"Change from {ref.replace('_', ' ')}", "", "num"),
              Column("percent_change", "Change", "", "pct")]
