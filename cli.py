@@ -55,37 +55,36 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from twin.run.engine import run_scenario
+    from twin.run import make_executor, run_scenario
     from twin.scenario import load
 
     sc = load(args.scenario)
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     out = Path(args.output) if args.output else Path("results") / sc.name
     progress = None if not args.quiet else False
-    out = run_scenario(
-        sc, out, jobs=args.jobs, seed=args.seed, replicates=args.replicates,
+    result = run_scenario(
+        sc, out, executor=executor, seed=args.seed, replicates=args.replicates,
         overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None,
     )
-    manifest = json.loads((out / "manifest.json").read_text())
-    t = manifest["timings_seconds"]
+    t = result.manifest["timings_seconds"]
     if not args.quiet:
-        print(f"wrote {out}/ (results.nc, indicators.csv, manifest.json, {len(manifest['outputs']) - 2} plots) "
-              f"in {t['total']:.1f} s")
-        _print_summary(out)
+        n_plots = sum(1 for o in result.manifest["outputs"] if o.startswith("plots/"))
+        print(f"wrote {out}/ (results.nc, indicators, manifest.json, run.log, {n_plots} plots) in {t['total']:.1f} s")
+        _print_summary(result)
+    result.close()
     return 0
 
 
-def _print_summary(out: Path, everything: bool = False, csv: str | None = None) -> None:
+def _print_summary(result, everything: bool = False, csv: str | None = None) -> None:
     """Headline indicators (deaths per 100,000 ...) in 80 columns; everything with ``everything``."""
     import shutil
 
-    import xarray as xr
 
     from twin.analysis.metrics import summary_table
     from twin.report._text import summary_text
 
-    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
-        ds.load()
-    table = summary_table(ds)
+    ds = result.dataset
+    table = summary_table(ds, ind=result.indicators)
     if csv:
         table.to_csv(csv, index=False, float_format="%.6g")
     width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
@@ -102,7 +101,13 @@ def _print_summary(out: Path, everything: bool = False, csv: str | None = None) 
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    _print_summary(_results_dir(args.directory), everything=args.all, csv=args.csv)
+    from twin.run import load_results
+
+    result = load_results(args.directory)
+    try:
+        _print_summary(result, everything=args.all, csv=args.csv)
+    finally:
+        result.close()
     return 0
 
 
@@ -127,14 +132,16 @@ def _results_dir(directory: str) -> Path:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import shutil
 
-    import xarray as xr
-
     from twin.analysis.appraisal import compare_table
     from twin.report._text import compare_text
 
-    out = _results_dir(args.directory)
-    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
-        df = compare_table(ds.load(), results_dir=out)
+    from twin.run import load_results
+
+    result = load_results(args.directory)
+    try:
+        df = compare_table(result.dataset, results_dir=result.path)
+    finally:
+        result.close()
     if args.csv:
         df.to_csv(args.csv, index=False)
     width = min(shutil.get_terminal_size((80, 24)).columns, 100) if sys.stdout.isatty() else 80
@@ -215,7 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("run", _cmd_run, "run a scenario: every option x pathway x replicate; write results, indicators, plots")
     sp.add_argument("scenario", metavar="SCENARIO")
     sp.add_argument("-o", "--output", metavar="DIR", help="output directory (default: results/<scenario name>)")
-    sp.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    sp.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                    help="worker processes (default 1; with --executor dask, the local cluster's workers, default 2)")
+    sp.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="where runs are computed: this machine's processes (default) or a Dask cluster")
+    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="address of an existing Dask scheduler (tcp://host:8786); default: a local cluster")
     sp.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     sp.add_argument("--replicates", type=int, default=None, metavar="N", help="override the scenario's replicates")
     sp.add_argument("--overwrite", action="store_true", help="replace existing results in the output directory")

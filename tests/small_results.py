@@ -133,10 +133,22 @@ def small_results_dir() -> Path:
     from twin._cf import finalize_cf
     from twin.testing import write_tiny_place
 
+    from twin.run.assemble import _zone_data, option_tables
+    from twin.run.engine import Ensemble
+    from twin.scenario import load
+
     d = Path(tempfile.mkdtemp(prefix="placetwin-small-"))
     write_tiny_place(d, "tiny", n_zones=4, residents=4000, seed=1)
     (d / "s.yaml").write_text(SCENARIO)
-    finalize_cf(small_results(), "results").to_netcdf(d / "results.nc", engine="h5netcdf")
+    ds = small_results()
+    # the option tables and zone boundaries the writer stores, from the scenario on the tiny place
+    ens = Ensemble(load(d / "s.yaml"))
+    coords, zone_vars = _zone_data(ens)
+    ds = ds.assign_coords({k: v for k, v in coords.items() if k != "zone"})
+    ds = ds.assign({k: xr.Variable(*v) if len(v) == 3 else xr.Variable(*v) for k, v in {**option_tables(ens),
+                                                                                            **zone_vars}.items()})
+    ds.attrs.update(scenario_description=ens.scenario.description or "", place_summary=ens.place.summary())
+    finalize_cf(ds, "results").to_netcdf(d / "results.nc", engine="h5netcdf")
     (d / "manifest.json").write_text(json.dumps({
         "placetwin_version": "test", "seed": 1, "replicates": 6,
         "scenario": {"name": "small", "path": str(d / "s.yaml"), "sha256": "abc123"},

@@ -24,6 +24,7 @@ import xarray as xr
 from twin._cf import display_units
 from twin.errors import TwinError
 from twin.analysis.metrics import PLACE, count_variables, indicators, paired_difference, rate_per_1000
+from twin.analysis.stats import reference_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -419,7 +420,7 @@ MIN_MAPPED_CHANGE = 0.001
 
 
 def _zone_indicators(results: xr.Dataset) -> xr.Dataset:
-    ind = indicators(results)
+    ind = results.twin.indicators()
     keep = [n for n, da in ind.data_vars.items() if set(da.dims) == {"option", "pathway", "replicate", "zone"}]
     return ind[keep]
 
@@ -524,7 +525,7 @@ def _zone_maps(results, zones):
 def comparison_figure(results: xr.Dataset, names: Sequence[str] | None = None, *, max_panels: int = 4) -> Figure:
     """Forest plots of the headline indicators (at most ``max_panels``), one panel each, no taller
     than 2,000 px at the default DPI."""
-    ind = indicators(results)
+    ind = results.twin.indicators()
     avail = [n for n, da in ind.data_vars.items() if set(da.dims) <= {"option", "pathway", "replicate", "zone"}]
     if names is None:
         names = [n for n in HEADLINE_INDICATORS if n in avail] or avail
@@ -563,15 +564,9 @@ def _exposure_by_age(results, zones):
 
 
 def _save(fig: Figure, path: Path, dpi: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; plots are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from twin.run.writer import atomic_write
+
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None}))
 
 
 def plot_all(

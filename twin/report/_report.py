@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from twin.analysis.stats import reference_option
 from twin.errors import OutputError, TwinError
 from twin.report._format import Column, fmt, fmt_interval, pathway_label
 from twin.report.html import (REPORT_COLUMNS, _CSS, _assumptions, _focal_pathway, _html_table, _plain_table, _png,
@@ -114,7 +115,7 @@ def _maps(results: xr.Dataset, setup: Any, pathway: str, ref: str) -> tuple[list
     from twin.plot.core import MIN_MAPPED_CHANGE, _zone_indicators, changed_indicator, difference_map
 
     imgs, unchanged = [], []
-    if setup is None:
+    if setup is None or not setup.zones:
         return imgs, unchanged
     ind = _zone_indicators(results)
     for o in [str(o) for o in results["option"].values if str(o) != ref]:
@@ -122,7 +123,7 @@ def _maps(results: xr.Dataset, setup: Any, pathway: str, ref: str) -> tuple[list
         if name is None or rel < MIN_MAPPED_CHANGE:
             unchanged.append(o)
             continue
-        imgs.append(_png(difference_map(results, setup.place.zones, o, pathway, indicator=name, ind=ind),
+        imgs.append(_png(difference_map(results, setup.zones, o, pathway, indicator=name, ind=ind),
                          alt=f"change by zone under {o}"))
     return imgs, unchanged
 
@@ -144,7 +145,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     """
     from twin._sources import sources_rows
     from twin.analysis._compare import compare_table
-    from twin.analysis._options import rebuild_options
+    from twin.analysis._options import stored_options
     from twin.analysis.appraisal import AppraisalSettings, appraise
     from twin.analysis.equity import left_out_figure
     from twin.analysis.metrics import summary_table
@@ -166,9 +167,9 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         manifest = {}
     settings = settings or AppraisalSettings()
     level = settings.level
-    setup = rebuild_options(results, rdir)
+    setup = stored_options(results)
     pathway = _focal_pathway(results)
-    ref = results.attrs.get("reference_option") or str(results["option"].values[0])
+    ref = reference_option(results)
     n_rep = int(results.sizes.get("replicate", 1))
     app = table = None
     note = ""
@@ -178,11 +179,11 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
                               budgets=setup.budgets if setup else {}, appraisal=app)
     except TwinError as err:
         note = f"No monetised appraisal: {html.escape(str(err))}"
-    index = progress_index(results, setup.places if setup else None)
+    index = progress_index(results)
     outdir = Path(out) if out is not None else rdir
     outdir.mkdir(parents=True, exist_ok=True)
     if setup is not None:
-        write_zones_geojson(setup.place.zones, zone_table(results, index), outdir / "zones.geojson")
+        write_zones_geojson(setup.zones, zone_table(results, index), outdir / "zones.geojson")
 
     from twin.analysis.metrics import indicators
     from twin.report._text import HEADLINE
@@ -203,7 +204,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     who = None
     if who_option != ref:
         who = who_benefits(results, who_option, pathway, level=level)
-    desc = str(setup.scenario.description if setup and setup.scenario.description else "")
+    desc = str(setup.description if setup else "")
     question = desc or "Which option protects the most vulnerable residents per pound, now and in a warmer climate, " \
                        "and who is left out?"
     page1 = _first_page(question, recs, table.attrs.get("minimax_regret_option") if table is not None else None,
@@ -211,13 +212,13 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
 
     # ---- detail
     sections: list[tuple[str, str]] = []
-    place_line = html.escape(setup.place.summary()) if setup else html.escape(str(results.attrs.get("place", "")))
+    place_line = html.escape(setup.place_summary) if setup else html.escape(str(results.attrs.get("place", "")))
     sections.append(("The place", f"<p>{place_line}</p>"))
     if setup is not None:
         rows = [{"option": o, "what": setup.descriptions.get(o, "") or "; ".join(c.notes for c in setup.costs[o]) or "nothing",
                  "contains": ", ".join(s["type"].replace("_", " ") for s in setup.interventions.get(o, [])) or "—",
                  "capital": sum(c.capital for c in setup.costs[o]), "annual": sum(c.annual for c in setup.costs[o]),
-                 "budget": setup.budgets.get(o)} for o in setup.places]
+                 "budget": setup.budgets.get(o)} for o in setup.costs]
         cols = [Column("option", "Option", "", "text"), Column("what", "What it does", "", "text"),
                 Column("contains", "Interventions", "", "text"), Column("capital", "Capital cost", "£m", "gbp_m"),
                 Column("annual", "Running cost", "£m a year", "gbp_m"), Column("budget", "Budget", "£m", "gbp_m")]
@@ -257,8 +258,8 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
                                                                                           level=level), "equity")))
         except TwinError as err:
             sections.append(("Equity: who gains, who is left out", f"<p class=note>{html.escape(str(err))}</p>"))
-    if index is not None and "index" in index and setup is not None:
-        imgs = [_png(progress_map(index, setup.place.zones, o, pathway).figure, "progress index")
+    if index is not None and "index" in index and setup is not None and setup.zones:
+        imgs = [_png(progress_map(index, setup.zones, o, pathway).figure, "progress index")
                 for o in dict.fromkeys([ref, who_option])]
         sections.append(("Community progress index", f"<p class=note>{html.escape(index.attrs.get('method', ''))}: "
                          f"{html.escape(index.attrs.get('indicators', ''))}. Shown for {_w(ref)} and "
@@ -278,7 +279,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     prov["scenario"] = {"name": sc.get("name"), "sha256": sc.get("sha256"), "path": sc.get("path")}
     sections.append(("Provenance", f"<pre>{html.escape(json.dumps(prov, indent=2, default=str))}</pre>"))
 
-    place_name = setup.place.name.replace("_", " ") if setup else str(results.attrs.get("place", ""))
+    place_name = str(results.attrs.get("place", "")).replace("_", " ")
     title = html.escape(f"Heat adaptation options for {place_name}")
     sub = html.escape(f"Scenario {results.attrs.get('scenario_name', rdir.name)}: "
                       f"{results.sizes['option']} options, {n_rep} replicates, "
@@ -287,11 +288,9 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     doc = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>"
            f"<title>{title}</title><style>{_CSS}</style></head><body><h1>{title}</h1><p class=sub>{sub}</p>"
            f"{page1}{body}</body></html>")
-    report = outdir / "report.html"
-    tmp = report.with_name(report.name + ".tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    os.replace(tmp, report)
-    return report
+    from twin.run.writer import atomic_write
+
+    return atomic_write(outdir / "report.html", lambda tmp: tmp.write_text(doc, encoding="utf-8"))
 
 
 def _portfolio(app: Any, setup: Any, pathway: str, budget: float | None) -> str:

@@ -28,6 +28,7 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import OutputError, TwinError
+from twin.analysis.stats import reference_option
 from twin.report._format import Column, cell, fmt, fmt_interval, pathway_label
 
 __all__ = ["REPORT_COLUMNS", "write_report", "write_zones_geojson", "zone_table"]
@@ -107,7 +108,7 @@ def zone_table(results: xr.Dataset, index: xr.Dataset | None = None) -> Any:
     from twin.analysis.metrics import PLACE, indicators
 
     cols: dict[str, Any] = {}
-    ind = indicators(results)
+    ind = results.twin.indicators()
     for name, da in ind.data_vars.items():
         if set(da.dims) != {"option", "pathway", "replicate", "zone"}:
             continue
@@ -142,11 +143,10 @@ def write_zones_geojson(zones: Any, table: Any, path: str | os.PathLike[str]) ->
                 v = float(v)
                 props[str(k)] = round(v, 6) if np.isfinite(v) else None
         feats.append({"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(geom))})
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
-    os.replace(tmp, path)
-    return path
+    from twin.run.writer import atomic_write
+
+    text = json.dumps({"type": "FeatureCollection", "features": feats})
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:

@@ -105,7 +105,7 @@ def caveats(results: xr.Dataset, table: Any | None, setup: Any, *, level: float 
     if n < 10:
         out.append(f"{n} replicates are few: the ranking is provisional; run the scenario with "
                    "--replicates 10 or more before acting on it.")
-    place = getattr(getattr(setup, "place", None), "name", None) or results.attrs.get("place", "")
+    place = str(results.attrs.get("place", ""))
     if place in ("urban_borough", "rural_district", "tiny"):
         out.append(f"The place ({place}) is synthetic: built to match published figures for a typical "
                    "English area, not your council's own data. Load your own place to decide for it.")
