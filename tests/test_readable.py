@@ -46,7 +46,7 @@ def test_results_grid_pass_cf_1_10(results):
     assert cf_errors(ROOT / "data" / "places" / "urban_borough" / "grid.nc") == []
     # meaning kept: counts say what they count, money its currency; the metrics still see counts
     assert display_units(results["hot_day_exposure"]) == "person-days"
-    assert results["capital_cost"].attrs["currency"] == "GBP" and display_units(results["annual_cost"]) == "GBP a year"
+    assert results["capital_cost"].attrs["currency"] == "GBP" and display_units(results["capital_cost"]) == "GBP"
     assert all(udunits_ok(v.attrs["units"]) for v in results.variables.values() if "units" in v.attrs)
     assert results["time"].attrs["standard_name"] == "time" and "history" in results.attrs
     again = finalize_cf(results, "results")  # idempotent apart from one more history line
