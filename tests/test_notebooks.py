@@ -65,7 +65,7 @@ def kernel_name(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path: Path, kernel_name: str):
     nb = nbformat.read(path, as_version=4)
-    client = nbclient.NotebookClient(nb, timeout=300, kernel_name=kernel_name,
+    client = nbclient.NotebookClient(nb, timeout=900, kernel_name=kernel_name,
                                      resources={"metadata": {"path": str(ROOT)}})
     try:
         client.execute()
