@@ -26,6 +26,7 @@ __all__ = [
     "FRACTION_LAYERS",
     "REQUIRED_LAYERS",
     "check_grid",
+    "check_station",
     "read_features",
     "read_grid",
     "read_meta",
@@ -45,6 +46,11 @@ LAYER_ATTRS = {
     "building": ("1", "building footprint fraction of cell"),
     "residents": ("1", "usual residents living in cell (count; home-cell weights)"),
 }
+#: Sanity bounds on place data (a UK council area is at most ~1.2 million residents over ~26,000 km2).
+MAX_CELL_RESIDENTS = 1_000_000
+MAX_COUNT = 10_000_000          # one zone x sex x single-year age row
+MAX_RESIDENTS = 100_000_000     # the whole place
+MAX_GRID_SIDE = 20_000
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _BNG_NAMES = {"epsg:27700", "urn:ogc:def:crs:epsg::27700", "urn:ogc:def:crs:epsg:6.3:27700"}
 _WGS84_NAMES = {"epsg:4326", "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:ogc:1.3:crs84",
@@ -74,14 +80,12 @@ def fail(file: str, field: str | None, message: str, value: Any = None, hint: st
 
 # ----------------------------------------------------------------------------- place.yaml
 def read_meta(data: bytes, file: str) -> dict:
-    """Parse place.yaml (safe loader) and check its required keys."""
-    import yaml
+    """Parse place.yaml (the scenarios' bounded safe reader: no aliases, depth limit) and check its keys."""
+    from twin._files import decode_utf8
+    from twin.scenario._yaml import load_with_lines
 
-    try:
-        meta = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise fail(file, None, f"is not readable YAML: {reason}", has_value=False) from None
+    meta, lines = load_with_lines(decode_utf8(data, path=file, what="place.yaml", error=PlaceDataError), file,
+                                  error=PlaceDataError)
     if not isinstance(meta, dict):
         raise fail(file, None, "must be a mapping of keys to values", type(meta).__name__)
     for key in ("name", "crs", "cell_size", "region", "climate_station"):
@@ -90,17 +94,50 @@ def read_meta(data: bytes, file: str) -> dict:
                        hint="place.yaml needs name, crs, cell_size, region, climate_station")
     for key in ("name", "region", "climate_station"):
         if not isinstance(meta[key], str) or not meta[key]:
-            raise fail(file, key, "must be a non-empty string", meta[key])
+            raise fail(file, key, "must be a non-empty string", meta[key], line=lines.line_of((key,)))
+    from twin.climate.hazards import HEAT_THRESHOLDS, thresholds_for
+    from twin.errors import ClimateDataError
+
+    try:
+        thresholds_for(meta["region"])  # heat-health thresholds of every run come from the region
+    except ClimateDataError:
+        import difflib
+
+        close = difflib.get_close_matches(meta["region"], list(HEAT_THRESHOLDS), n=1, cutoff=0.6)
+        raise fail(file, "region", "is not a known region (for heat-health thresholds)", meta["region"],
+                   line=lines.line_of(("region",)),
+                   hint=(f"did you mean {close[0]!r}? " if close else "") + "valid: " + ", ".join(HEAT_THRESHOLDS)) from None
     if str(meta["crs"]).upper() != BNG:
-        raise fail(file, "crs", "is not supported", meta["crs"], hint=f"grids must be in {BNG!r}")
+        raise fail(file, "crs", "is not supported", meta["crs"], hint=f"grids must be in {BNG!r}",
+                   line=lines.line_of(("crs",)))
     size = meta["cell_size"]
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not size > 0:
-        raise fail(file, "cell_size", "must be a positive number of metres", size)
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not math.isfinite(size) or not 1 <= size <= 10_000:
+        raise fail(file, "cell_size", "must be a number of metres between 1 and 10000", size,
+                   line=lines.line_of(("cell_size",)))
     meta.setdefault("description", "")
     sources = meta.setdefault("sources", [])
     if not isinstance(sources, list):
-        raise fail(file, "sources", "must be a list", sources)
+        raise fail(file, "sources", "must be a list", sources, line=lines.line_of(("sources",)))
     return meta
+
+
+def check_station(meta: dict, file: str) -> None:
+    """The place's ``climate_station`` must be one the weather generator knows (it is used unless a climate file is given)."""
+    from twin.climate.pathways import STATIONS
+
+    name = meta.get("climate_station")
+    if str(name).lower() in STATIONS:
+        return
+    line = None
+    try:
+        from twin._files import read_text
+        from twin.scenario._yaml import MAX_YAML_BYTES, load_with_lines
+
+        line = load_with_lines(read_text(file, limit=MAX_YAML_BYTES), file, error=PlaceDataError)[1].line_of(("climate_station",))
+    except (OSError, ValueError):
+        pass
+    raise fail(file, "climate_station", "is not a station the weather generator knows", name, line=line,
+               hint=f"valid: {', '.join(STATIONS)}; or give the scenario a climate file (climate: {{source: FILE.nc}})")
 
 
 # ----------------------------------------------------------------------------- grid.nc
@@ -131,6 +168,11 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
     for axis in ("x", "y"):
         if axis not in grid.coords or grid[axis].ndim != 1 or grid[axis].size < 1:
             raise fail(file, axis, "coordinate is missing or not 1-D", has_value=False)
+        c = np.asarray(grid[axis].values)
+        if not np.issubdtype(c.dtype, np.number) or not np.isfinite(c.astype(float)).all():
+            raise fail(file, axis, "coordinate must be finite metres (EPSG:27700)", str(c[:3]))
+        if grid[axis].size > MAX_GRID_SIDE:
+            raise fail(file, axis, f"grid is too large (more than {MAX_GRID_SIDE:,} cells a side)", int(grid[axis].size))
     if grid["y"].size > 1 and grid["y"].values[1] > grid["y"].values[0]:
         grid = grid.isel(y=slice(None, None, -1))  # north first, as the contract says
     crs = str(grid.attrs.get("crs", BNG))
@@ -160,9 +202,12 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
             var = var / 100.0  # units at the boundary: percentages become fractions
             var.attrs.update(units="1")
             v = var.values
-        if np.issubdtype(v.dtype, np.floating) and np.isnan(v).any():
-            r, c = np.argwhere(np.isnan(v))[0]
-            raise fail(file, name, f"has {int(np.isnan(v).sum())} NaN cells", "NaN",
+        if np.issubdtype(v.dtype, np.floating) and not np.isfinite(v).all():
+            nan = bool(np.isnan(v).any())
+            bad = np.isnan(v) if nan else ~np.isfinite(v)
+            r, c = np.argwhere(bad)[0]
+            raise fail(file, name, f"has {int(bad.sum())} {'NaN' if nan else 'infinite'} cells",
+                       "NaN" if nan else float(v[r, c]),
                        hint=f"first at y={float(grid['y'][r]):g}, x={float(grid['x'][c]):g}; fill them")
         if name in LAYER_ATTRS:
             want = LAYER_ATTRS[name][0]
@@ -175,6 +220,10 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
             raise fail(file, name, "fraction outside [0, 1]", float(bad))
         if name == "residents" and v.min() < 0:
             raise fail(file, name, "must not be negative", float(v.min()))
+        if name == "residents" and v.max() > MAX_CELL_RESIDENTS:
+            raise fail(file, name, f"more than {MAX_CELL_RESIDENTS:,} residents in one cell", float(v.max()))
+        if name == "elevation" and (v.min() < -500 or v.max() > 9000):
+            raise fail(file, name, "elevation outside -500..9000 m", float(v.min() if v.min() < -500 else v.max()))
         new_vars[name] = var
     grid = grid.assign(new_vars)
     grid.attrs["crs"] = BNG
@@ -210,10 +259,13 @@ def read_features(data: bytes, file: str, geom_types: tuple[str, ...]) -> list[t
     """Parse a GeoJSON FeatureCollection into ``(geometry in EPSG:27700, properties)`` pairs."""
     import shapely
 
+    from twin._files import decode_utf8
+
+    text = decode_utf8(data, path=file, what="GeoJSON file", error=PlaceDataError)
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise fail(file, None, f"is not readable JSON: {exc}", has_value=False) from None
+        doc = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise fail(file, None, f"is not readable JSON: {' '.join(str(exc).split())[:160]}", has_value=False) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise fail(file, "type", "must be a GeoJSON FeatureCollection",
                    doc.get("type") if isinstance(doc, dict) else type(doc).__name__)
@@ -231,7 +283,10 @@ def read_features(data: bytes, file: str, geom_types: tuple[str, ...]) -> list[t
         try:
             geom = shapely.geometry.shape(feat["geometry"])
         except Exception as exc:
-            raise fail(file, f"{where}.geometry", f"cannot be read ({exc})", has_value=False) from None
+            raise fail(file, f"{where}.geometry", f"cannot be read ({' '.join(str(exc).split())[:120]})",
+                       has_value=False) from None
+        if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
+            raise fail(file, f"{where}.geometry", "coordinates must be finite numbers", has_value=False)
         props = feat.get("properties") or {}
         if not isinstance(props, dict):
             raise fail(file, f"{where}.properties", "must be a mapping", props)
@@ -240,6 +295,10 @@ def read_features(data: bytes, file: str, geom_types: tuple[str, ...]) -> list[t
     if crs == "wgs84" and out:
         out = list(zip(_to_bng([g for g, _ in out]), [p for _, p in out]))
     return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _crs_of(doc: dict, geoms: list, file: str) -> str:
@@ -295,8 +354,21 @@ def write_features(features: list[tuple[Any, dict]], path: Path, decimals: int =
 
 # ----------------------------------------------------------------------------- population.csv
 def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> xr.DataArray:
-    """Parse population.csv into a ``(zone, sex, age)`` int64 DataArray in zone order."""
-    text = data.decode("utf-8-sig")
+    """Parse population.csv into a ``(zone, sex, age)`` int64 DataArray in zone order.
+
+    Every zone needs every single-year age ``0``..``89`` and ``90+`` for both sexes (zeros written
+    out): a missing row is an error, not a silent zero.
+    """
+    from twin._files import decode_utf8
+
+    text = decode_utf8(data, path=file, what="CSV file", error=PlaceDataError)
+    try:
+        return _parse_population(text, file, zone_codes)
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit, a NUL
+        raise fail(file, None, f"is not a readable CSV file ({exc})", has_value=False) from None
+
+
+def _parse_population(text: str, file: str, zone_codes: tuple[str, ...]) -> xr.DataArray:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     need = ("zone_code", "sex", "age", "count")
@@ -329,6 +401,8 @@ def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> xr.D
             n = math.nan
         if not math.isfinite(n) or n != int(n) or n < 0:
             raise fail(file, "count", "must be a non-negative integer", count, line=lineno)
+        if n > MAX_COUNT:
+            raise fail(file, "count", f"more than {MAX_COUNT:,} people of one zone, sex and age", count, line=lineno)
         key = (zpos[code], SEXES.index(sex), a)
         if seen[key]:
             raise fail(file, None, "duplicate row", f"{code},{sex},{age}", line=lineno)
@@ -338,6 +412,17 @@ def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> xr.D
     if empty:
         raise fail(file, "zone_code", "zone has no population rows", empty[0],
                    hint=f"{len(empty)} zone(s) of zones.geojson are missing")
+    if not seen.all():
+        z, sx, a = (int(i) for i in np.argwhere(~seen)[0])
+        age = f"{MAX_AGE}+" if a == MAX_AGE else str(a)
+        raise fail(file, "age", "single-year age rows are missing", f"{zone_codes[z]},{SEXES[sx]},{age}",
+                   hint=f"{int((~seen).sum())} of {seen.size} zone/sex/age rows missing; every zone needs ages "
+                        f"0..{MAX_AGE - 1} and {MAX_AGE}+ for each sex (write 0 for none)")
+    total = int(counts.sum())
+    if total == 0:
+        raise fail(file, "count", "all counts are zero: the place has no residents", 0)
+    if total > MAX_RESIDENTS:
+        raise fail(file, "count", f"the place has more than {MAX_RESIDENTS:,} residents", total)
     return make_population(counts, zone_codes)
 
 

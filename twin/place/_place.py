@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from twin._files import read_bytes
 from twin.place import _io as pio
 from twin._names import CHANNELS, SERVICE_TYPES
 from twin.errors import PlaceDataError
@@ -55,6 +56,9 @@ __all__ = [
 ]
 
 PLACE_FILES = ("place.yaml", "grid.nc", "zones.geojson", "services.geojson", "population.csv")
+#: Largest file read for each (bytes): far above any council's data, far below a memory problem.
+PLACE_FILE_LIMITS = {"place.yaml": 256 * 1024, "grid.nc": 512 << 20, "zones.geojson": 256 << 20,
+                     "services.geojson": 64 << 20, "population.csv": 128 << 20}
 ZONE_KEYS = ("code", "name", "urban_rural", "deprivation_decile")
 SERVICE_KEYS = ("id", "type", "name", "capacity", "channels", "opening_days")
 
@@ -177,9 +181,9 @@ class Place:
         raw: dict[str, bytes] = {}
         for name in PLACE_FILES:
             f = root / name
-            if not f.is_file():
+            if not f.exists():
                 raise PlaceDataError("file is missing", file=f, hint=f"a place needs {', '.join(PLACE_FILES)}")
-            raw[name] = f.read_bytes()
+            raw[name] = read_bytes(f, limit=PLACE_FILE_LIMITS[name], what="place file", error=PlaceDataError)
         checksums = {name: hashlib.sha256(data).hexdigest() for name, data in raw.items()}
         meta = pio.read_meta(raw["place.yaml"], str(root / "place.yaml"))
         grid = pio.check_grid(pio.read_grid(raw["grid.nc"], str(root / "grid.nc")),
@@ -188,6 +192,7 @@ class Place:
                                               ("Polygon", "MultiPolygon")), str(root / "zones.geojson"))
         services = _services_from(pio.read_features(raw["services.geojson"], str(root / "services.geojson"),
                                                     ("Point",)), zones, str(root / "services.geojson"))
+        _check_extent(grid, zones, str(root / "zones.geojson"))
         population = pio.read_population(raw["population.csv"], str(root / "population.csv"),
                                          tuple(z.code for z in zones))
         return cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
@@ -245,6 +250,24 @@ class Place:
                               "channels": list(s.channels), "opening_days": list(s.opening_days),
                               **s.properties}) for s in self.services], d / "services.geojson")
         pio.write_population(self.population, d / "population.csv")
+
+
+def _check_extent(grid: xr.Dataset, zones: tuple[Zone, ...], file: str) -> None:
+    """Every zone must lie (mostly) on the grid: same CRS, same place; a shifted grid or a zone elsewhere is an error."""
+    import shapely
+
+    half = 0.5 * float(abs(grid["x"].values[1] - grid["x"].values[0])) if grid["x"].size > 1 else 0.5
+    xs, ys = grid["x"].values.astype(float), grid["y"].values.astype(float)
+    box = shapely.box(xs.min() - half, ys.min() - half, xs.max() + half, ys.max() + half)
+    for z in zones:
+        area = z.geometry.area
+        on = z.geometry.intersection(box).area if area > 0 else 0.0
+        if area <= 0 or on < 0.5 * area:
+            b = tuple(round(v) for v in z.geometry.bounds)
+            raise PlaceDataError(
+                "zone lies off the grid (grid.nc and zones.geojson must cover the same place, both EPSG:27700)",
+                file=file, field=f"{z.code}.geometry", value=f"bounds {b}",
+                hint=f"grid covers {tuple(round(v) for v in box.bounds)} m; {100 * on / area if area else 0:.0f}% of the zone is on it")
 
 
 def _num(v: float) -> int | float:

@@ -58,6 +58,7 @@ from twin.errors import ScenarioError
 __all__ = [
     "MAX_PERIOD_YEARS",
     "MAX_REPLICATES",
+    "MAX_SEED",
     "Climate",
     "Option",
     "Outputs",
@@ -73,6 +74,8 @@ __all__ = [
 ]
 
 MAX_REPLICATES = 1000
+#: Largest seed (NumPy's SeedSequence takes any non-negative integer; results and manifests store int64).
+MAX_SEED = 2**63 - 1
 #: Longest period a scenario may simulate day by day.
 MAX_PERIOD_YEARS = 50
 #: Pathways known when twin.climate.pathways / twin.climate cannot be imported (kept equal by a test).
@@ -168,7 +171,7 @@ class Scenario(_Section):
     pathways: list[str] = Field(min_length=1, description="Climate pathways (global warming levels); unique.")
     period: Period
     replicates: int = Field(ge=1, le=MAX_REPLICATES, description="Ensemble members per option and pathway.")
-    seed: int = Field(ge=0, description="Seed of every random stream of the scenario.")
+    seed: int = Field(ge=0, le=MAX_SEED, description="Seed of every random stream of the scenario.")
     climate: Climate = Field(default_factory=Climate)
     options: list[Option] = Field(min_length=1, description="Options to compare; the first is the reference.")
     outputs: Outputs = Field(default_factory=Outputs)
@@ -269,7 +272,7 @@ class ProjectionScenario(_Section):
     name: str = Field(pattern=_NAME, max_length=64, description="Scenario name.")
     description: str = ""
     place: str = Field(min_length=1, description="Bundled place name, or a place directory relative to the scenario file.")
-    seed: int = Field(0, ge=0, description="Recorded for provenance (the projection itself is deterministic).")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Recorded for provenance (the projection itself is deterministic).")
     demography: DemographySpec = Field(description="Base year, horizon, variants, rates, migration, service use.")
     outputs: Outputs = Field(default_factory=Outputs)
 
@@ -331,11 +334,12 @@ def __getattr__(attr: str) -> Any:
 
 def scenario_kind(path: str | Path) -> Literal["run", "projection"]:
     """``"projection"`` for a file with a ``demography:`` section and no ``model:`` (``twin project``), else ``"run"``."""
-    import yaml
+    from twin.errors import TwinError
+    from twin.scenario._yaml import read_yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        _, data, _ = read_yaml(path)
+    except TwinError:
         return "run"  # `load` reports the problem with its file and line
     if isinstance(data, dict) and "demography" in data and "model" not in data:
         return "projection"
@@ -352,17 +356,11 @@ def load(path: str | Path, *, kind: Literal["run", "projection"] = "run") -> Any
         message is one line, ``FILE:LINE: dotted.key: what is wrong (got VALUE);
         valid: ...``; all problems found are on the error's ``errors`` attribute.
     """
+    from twin._files import read_text
+    from twin.scenario._yaml import MAX_YAML_BYTES
+
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("scenario file not found", file=path) from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a scenario file", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"is not UTF-8 text (byte {exc.start})", file=path) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot be read: {exc.strerror}", file=path) from None
+    text = read_text(path, limit=MAX_YAML_BYTES, what="scenario file", error=ScenarioError)
     scenario = loads(text, file=str(path), base_dir=path.resolve().parent, kind=kind)
     scenario._path = path
     return scenario
