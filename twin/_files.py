@@ -16,7 +16,7 @@ from typing import Any
 
 from twin.errors import TwinError
 
-__all__ = ["MiB", "decode_utf8", "read_bytes", "read_text"]
+__all__ = ["MiB", "PROTECTED_NAMES", "check_output_file", "decode_utf8", "read_bytes", "read_text", "write_text_atomic"]
 
 MiB = 1 << 20
 
@@ -99,3 +99,79 @@ def read_text(path: str | os.PathLike[str], *, limit: int, what: str = "file",
     """:func:`read_bytes` then :func:`decode_utf8`."""
     return decode_utf8(read_bytes(path, limit=limit, what=what, error=error),
                        path=path, what=what, error=error, allow_nul=allow_nul)
+
+
+#: Names a command may never overwrite unless asked to write exactly that output: results and inputs.
+PROTECTED_NAMES = frozenset({
+    "results.nc", "manifest.json", "indicators.csv", "decomposition.csv", "projection.nc", "projection.csv",
+    "components.csv", "demand.csv", "trial.nc", "trial.csv", "estimates.csv", "stage1.csv", "report.html",
+    "place.yaml", "grid.nc", "zones.geojson", "services.geojson", "population.csv",
+})
+_SPECIAL_ROOTS = ("/proc", "/sys", "/dev")
+
+
+def _special(path: Path) -> bool:
+    text = str(path)
+    return any(text == r or text.startswith(r + "/") for r in _SPECIAL_ROOTS)
+
+
+def check_output_file(path: str | os.PathLike[str], *, field: str, suffixes: tuple[str, ...] = (),
+                      error: type[TwinError] | None = None, own: bool = False) -> Path:
+    """Refuse an output file path before any work: missing or unwritable directory, ``/proc``-like
+    places, a directory, a special file or symlink, or an existing input/result file
+    (:data:`PROTECTED_NAMES`, or a suffix not in ``suffixes``; ``own``: the path is this command's own
+    output, e.g. ``report.html``, and may be replaced). Returns the path."""
+    from twin.errors import OutputError
+
+    err = error or OutputError
+    p = Path(path)
+    kw: dict[str, Any] = {"field": field, "value": str(p)}
+    if not str(p) or str(p).endswith(os.sep):
+        raise err("is a directory, not a file name", **kw)
+    real_parent = Path(os.path.realpath(p.parent if str(p.parent) else "."))
+    if _special(real_parent) or _special(Path(os.path.abspath(p))):
+        raise err("cannot write into a system directory (/proc, /sys, /dev)", **kw)
+    if not real_parent.exists():
+        raise err("directory does not exist", **kw, hint=f"create {p.parent} first")
+    if not real_parent.is_dir():
+        raise err("is inside something that is not a directory", **kw)
+    if p.is_symlink():
+        raise err("is a symbolic link; refusing to write through it", **kw)
+    if p.exists():
+        st = os.stat(p)
+        if stat.S_ISDIR(st.st_mode):
+            raise err("is a directory, not a file", **kw, hint="give a file name inside it")
+        if not stat.S_ISREG(st.st_mode):
+            raise err("is not a regular file (a FIFO or device)", **kw)
+        if not own and (p.name in PROTECTED_NAMES) or (suffixes and p.suffix.lower() not in suffixes):
+            raise err("refusing to overwrite an existing file that is not this command's output", **kw,
+                      hint=f"choose a new file name{' ending ' + ' or '.join(suffixes) if suffixes else ''}")
+    if not os.access(real_parent, os.W_OK):
+        raise err("directory is not writable", **kw)
+    return p
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str, *, field: str) -> Path:
+    """Write ``text`` to ``path`` through a new temporary file beside it (``O_EXCL``, never through a symlink),
+    then rename it into place: a failure leaves the old file, or nothing."""
+    import tempfile
+
+    from twin.errors import OutputError
+
+    p = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+    except OSError as exc:
+        raise OutputError(f"cannot write here ({exc.strerror})", field=field, value=str(p)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, p)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise OutputError(f"cannot write the file ({exc.strerror})", field=field, value=str(p)) from None
+    return p
