@@ -321,3 +321,54 @@ def climate_file_for(place, source: str | Path, time) -> xr.Dataset:
         return _on_place_grid(ds, place.grid, source).transpose("time", "y", "x")
     raise ClimateDataError("climate variables must have dims (time,) or (time, y, x)", file=source,
                            field="tasmax", value=dims)
+
+
+def heat_indices(weather: xr.Dataset, *, region: str | None = None, hot_days=(28.0, 30.0),
+                 window: int = 2, tropical: float = 20.0, freq: str = "YS") -> xr.Dataset:
+    """Yearly heat indices via xclim (``xclim.indices``), per cell if the weather is gridded.
+
+    Parameters
+    ----------
+    weather
+        ``tasmax``, ``tasmin`` in degC with a daily ``time``.
+    region
+        Region for heat-health thresholds (:data:`twin.climate.hazards.HEAT_THRESHOLDS`); default
+        London's (32, 18).
+    hot_days
+        Thresholds for ``tx_days_above`` (days with Tmax > t), degC.
+    window
+        Minimum days above both thresholds for a heat wave (2: the old Level-2 trigger).
+    tropical
+        Tropical-night threshold (Tmin > 20 degC).
+    freq
+        Resampling frequency ("YS": per calendar year).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``tx_days_above_28``, ``tx_days_above_30``, ``heat_wave_frequency``,
+        ``heat_wave_max_length``, ``tropical_nights`` per period.
+    """
+    import warnings
+
+    import xclim.indices as xi
+
+    from twin.climate.hazards import thresholds_for
+
+    day, night = thresholds_for(region or "London")
+    tx = weather["tasmax"].assign_attrs(units="degC")
+    tn = weather["tasmin"].assign_attrs(units="degC")
+    out = {}
+    hw = dict(thresh_tasmin=f"{night} degC", thresh_tasmax=f"{day} degC", window=window, freq=freq, op=">=")
+    with warnings.catch_warnings():
+        # xclim 0.62 reads a pandas offset attribute that pandas 3 deprecates; not ours to fix
+        warnings.filterwarnings("ignore", message="The 'name' property is deprecated")
+        for t in hot_days:
+            out[f"tx_days_above_{t:g}"] = xi.tx_days_above(tx, thresh=f"{t} degC", freq=freq, op=">")
+        out["heat_wave_frequency"] = xi.heat_wave_frequency(tn, tx, **hw)
+        out["heat_wave_max_length"] = xi.heat_wave_max_length(tn, tx, **hw)
+        out["tropical_nights"] = xi.tn_days_above(tn, thresh=f"{tropical} degC", freq=freq, op=">")
+    ds = xr.Dataset(out)
+    ds.attrs.update(source="xclim.indices", region=region or "London",
+                    heat_thresholds_degC=f"{day}/{night}")
+    return ds
