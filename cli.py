@@ -86,9 +86,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.replicates is not None:
         _check_replicates(args.replicates)
     check_cost(sc, args.replicates, args.jobs, args.yes)
-    raise_first(preflight(sc))  # everything `twin validate` checks, with the same message, before any output
     out = Path(args.output) if args.output else Path("results") / sc.name
     _check_output_dir(out)
+    raise_first(preflight(sc))  # everything `twin validate` checks, with the same message, before any output
     progress = None if not args.quiet else False
     out = run_scenario(
         sc, out, jobs=args.jobs, seed=args.seed, replicates=args.replicates,
@@ -217,9 +217,10 @@ def _cmd_trial(args: argparse.Namespace) -> int:
     from twin.scenario import load
     from twin.scenario.checks import preflight, raise_first
 
-    raise_first(preflight(load(args.scenario), kind="trial"))
+    sc = load(args.scenario)
     if args.output:
         _check_output_dir(Path(args.output))
+    raise_first(preflight(sc, kind="trial"))
     out = run_trial_scenario(
         args.scenario, args.output, overwrite=args.overwrite, plots=not args.no_plots,
         progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
@@ -233,9 +234,10 @@ def _cmd_project(args: argparse.Namespace) -> int:
     from twin.scenario import load
     from twin.scenario.checks import preflight, raise_first
 
-    raise_first(preflight(load(args.scenario, kind="projection"), kind="projection"))
+    sc = load(args.scenario, kind="projection")
     if args.output:
         _check_output_dir(Path(args.output))
+    raise_first(preflight(sc, kind="projection"))
     out = run_projection_scenario(args.scenario, args.output, overwrite=args.overwrite)
     if not args.quiet:
         _print_projection_summary(out)

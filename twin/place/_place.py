@@ -73,6 +73,12 @@ def _bundled_dir() -> Path:
 BUNDLED_PLACES_DIR: Path = _bundled_dir()
 
 
+#: The last place loaded, by (directory, checksums of its files): ``twin run`` checks the place
+#: before it starts (shared with ``twin validate``) and the engine loads it again; the second load
+#: reuses the first when the files are byte-identical (a copy, so callers cannot change the cache).
+_LOADED: dict[tuple, Any] = {}
+
+
 @dataclass(frozen=True)
 class Zone:
     """A neighbourhood (ward or output area): the unit results are reported by.
@@ -185,18 +191,38 @@ class Place:
                 raise PlaceDataError("file is missing", file=f, hint=f"a place needs {', '.join(PLACE_FILES)}")
             raw[name] = read_bytes(f, limit=PLACE_FILE_LIMITS[name], what="place file", error=PlaceDataError)
         checksums = {name: hashlib.sha256(data).hexdigest() for name, data in raw.items()}
+        key = (str(root.resolve()), tuple(sorted(checksums.items())))
+        if key in _LOADED:  # the same bytes were checked in this process already (validate, then run)
+            hit = _LOADED[key]
+            if isinstance(hit, PlaceDataError):
+                raise PlaceDataError(hit.message, file=hit.file, field=hit.field, value=hit.value, line=hit.line,
+                                     hint=hit.hint)
+            return dataclasses.replace(hit, grid=hit.grid.copy(deep=True), meta=dict(hit.meta),
+                                       population=hit.population.copy(deep=True))
+        _LOADED.clear()  # keep one: the place a command is working on
+        try:
+            return cls._parse(root, raw, checksums, key)
+        except PlaceDataError as err:
+            _LOADED[key] = err  # the same bytes give the same error (the engine's second check is free)
+            raise
+
+    @classmethod
+    def _parse(cls, root: Path, raw: dict[str, bytes], checksums: dict[str, str], key: tuple) -> Place:
         meta = pio.read_meta(raw["place.yaml"], str(root / "place.yaml"))
         grid = pio.check_grid(pio.read_grid(raw["grid.nc"], str(root / "grid.nc")),
                               str(root / "grid.nc"), meta["cell_size"])
         zones = _zones_from(pio.read_features(raw["zones.geojson"], str(root / "zones.geojson"),
                                               ("Polygon", "MultiPolygon")), str(root / "zones.geojson"))
+        _check_extent(grid, zones, str(root / "zones.geojson"))
         services = _services_from(pio.read_features(raw["services.geojson"], str(root / "services.geojson"),
                                                     ("Point",)), zones, str(root / "services.geojson"))
-        _check_extent(grid, zones, str(root / "zones.geojson"))
         population = pio.read_population(raw["population.csv"], str(root / "population.csv"),
                                          tuple(z.code for z in zones))
-        return cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
-                   population=population, path=root, checksums=checksums)
+        place = cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
+                    population=population, path=root, checksums=checksums)
+        _LOADED[key] = dataclasses.replace(place, grid=grid.copy(deep=True), meta=dict(meta),
+                                           population=population.copy(deep=True))
+        return place
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the five place files atomically (temporary directory, then rename).

@@ -429,6 +429,11 @@ def _model_params(data: dict, lines: LineMap, file: str, errors: list[ScenarioEr
 
 def _check_climate_file(scenario: Scenario, lines: LineMap, file: str) -> None:
     path = scenario.climate_path
+    if path is not None and path.exists() and not path.is_file():
+        raise ScenarioError(
+            "climate file is not a regular file (a directory, FIFO or device)",
+            file=file, line=lines.line_of(("climate", "source")), field="climate.source", value=scenario.climate.source,
+        )
     if path is not None and not path.is_file():
         raise ScenarioError(
             "climate file not found",
