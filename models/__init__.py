@@ -28,6 +28,9 @@ class ModelEntry:
     Params: type[BaseModel]
     module: str  # "twin.models.exposure": defines make_residents(place, params, rng) and run(...)
     description: str = ""
+    #: Daily variables by zone, ``(time, zone)``, the run records (what a trial's outcome may be);
+    #: declared here so ``twin validate`` can check a trial without importing the model.
+    zone_variables: tuple[str, ...] = ()
 
     def load(self) -> Any:
         """Import the model's module (this is where Mesa gets imported)."""
@@ -37,8 +40,9 @@ class ModelEntry:
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str, Params: type[BaseModel], module: str, description: str = "") -> ModelEntry:
-    entry = ModelEntry(name, Params, module, description)
+def register_model(name: str, Params: type[BaseModel], module: str, description: str = "", *,
+                   zone_variables: tuple[str, ...] = ()) -> ModelEntry:
+    entry = ModelEntry(name, Params, module, description, tuple(zone_variables))
     _REGISTRY[name] = entry
     return entry
 

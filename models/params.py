@@ -32,6 +32,7 @@ register_model(
     ExposureParams,
     "twin.models.exposure",
     "Residents' person-days of heat exposure above the regional heat-health thresholds, by zone and age band.",
+    zone_variables=("hot_day_exposure", "hot_night_exposure", "tasmax_mean"),
 )
 
 
@@ -122,4 +123,7 @@ register_model(
     "twin.models.heat_health",
     "Residents harmed by heat and the council services that reach them (face to face, phone, digital): "
     "alerts, contacts, protective behaviour, cooling centres, attributable deaths and illness.",
+    # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)
+    zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
+                    "unmet_demand", "heat_illness", "attributable_deaths", "expected_attributable_deaths"),
 )

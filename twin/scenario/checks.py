@@ -122,10 +122,37 @@ def _trial(place: Any, scenario: Any) -> None:
             raise ScenarioError("unknown zone", file=_file(scenario), field="trial.clusters", value=bad[0],
                                 line=_line(scenario, ("trial", "clusters")),
                                 hint=f"zones of {place.name}: " + ", ".join(place.zone_codes))
+    from twin.models import get_model
+
+    known = get_model(scenario.model).zone_variables
+    if known and spec.outcome.variable not in known:
+        import difflib
+
+        close = difflib.get_close_matches(spec.outcome.variable, known, n=1)
+        raise ScenarioError(f"is not a daily by-zone variable of the {scenario.model} model",
+                            file=_file(scenario), field="trial.outcome.variable",
+                            line=_line(scenario, ("trial", "outcome", "variable")), value=spec.outcome.variable,
+                            hint=(f"did you mean {close[0]!r}? " if close else "") + "valid: " + ", ".join(known))
+    _trial_intervention(scenario)
     if spec.pathway is not None and spec.pathway not in scenario.pathways:
         raise ScenarioError("pathway is not one of the scenario's pathways", file=_file(scenario),
                             field="trial.pathway", line=_line(scenario, ("trial", "pathway")), value=spec.pathway,
                             hint="valid: " + ", ".join(scenario.pathways))
+
+
+def _trial_intervention(scenario: Any) -> None:
+    from twin.trials.run import _check_intervention
+
+    _check_intervention(scenario.trial, _lines(scenario), _file(scenario))
+
+
+def _lines(scenario: Any) -> Any:
+    from twin.scenario._yaml import LineMap, load_with_lines
+
+    try:
+        return load_with_lines(scenario.text, _file(scenario))[1]
+    except TwinError:
+        return LineMap()
 
 
 def _file(scenario: Any) -> str:
