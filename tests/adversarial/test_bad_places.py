@@ -133,3 +133,24 @@ def test_project_refuses_bad_population(case, tiny_place_dir, tmp_path, cli):
     code, _, err = cli("project", sc, "-o", tmp_path / "out", "-q")
     assert assert_refused(code, err) == line
     nothing_left(tmp_path, "out")
+
+
+def test_decompression_bombs_refused_from_sizes(tiny_place_dir, tmp_path, cli, monkeypatch):
+    """A small compressed grid or climate file can hold gigabytes: sizes are checked before loading."""
+    import twin.climate.cf as cf
+    import twin.place._io as pio
+    import twin.place._place as _place
+    from tests.adversarial.test_bad_climate_and_outputs import _climate
+
+    place = copy_place(tiny_place_dir, tmp_path / "place")
+    sc = tmp_path / "s.yaml"
+    sc.write_text(run_scenario_text(place, climate="climate: {source: clim.nc}"))
+    _climate(tmp_path / "clim.nc")
+    monkeypatch.setattr(pio, "MAX_GRID_CELLS", 10)
+    code, _, err = cli("validate", sc)
+    assert_refused(code, err, "grid.nc", "grid is too large")
+    monkeypatch.setattr(pio, "MAX_GRID_CELLS", 10**9)
+    _place._LOADED.clear()  # the same bytes are cached with their error; the cap is what changed here
+    monkeypatch.setattr(cf, "MAX_VALUES", 10)
+    code, _, err = cli("validate", sc)
+    assert_refused(code, err, "clim.nc", "too large")

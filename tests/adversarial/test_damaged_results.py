@@ -116,3 +116,11 @@ def test_compare_csv_refused_before_reading(case, tmp_path, cli):
     code, _, err = cli("compare", d, "--csv", target)
     assert_refused(code, err, "--csv")
     assert (d / "results.nc").read_bytes() == keep
+
+
+def test_results_too_large_refused_before_loading(damaged, cli, monkeypatch):
+    import twin.analysis.results_dir as rd
+
+    monkeypatch.setattr(rd, "MAX_VALUES", 5)  # the cap is checked on sizes, before anything is decompressed
+    code, _, err = cli("show", damaged["manifest_nonsense"])
+    assert_refused(code, err, "values; more than")

@@ -21,10 +21,12 @@ from typing import Any
 
 from twin.errors import OutputError, TwinError
 
-__all__ = ["MAX_MANIFEST_BYTES", "damaged", "open_results", "read_manifest", "reading_results"]
+__all__ = ["MAX_MANIFEST_BYTES", "MAX_VALUES", "damaged", "open_results", "read_manifest", "reading_results"]
 
 #: Largest manifest.json read (they are a few kB).
 MAX_MANIFEST_BYTES = 16 << 20
+#: Most values read from a results.nc (the bundled appraisal with daily_by_age holds ~0.12 billion).
+MAX_VALUES = 250_000_000
 _DIMS = ("option", "pathway", "replicate")
 
 
@@ -38,7 +40,7 @@ def results_path(directory: str | os.PathLike[str]) -> Path:
     """``DIR/results.nc``, checked to be a non-empty regular file."""
     out = Path(directory)
     if not out.exists():
-        raise OutputError("no such results directory", field="DIR", value=str(out),
+        raise OutputError("no such results directory (no results.nc to read)", field="DIR", value=str(out),
                           hint="run `twin run SCENARIO -o DIR` first")
     if not out.is_dir():
         raise OutputError("is not a directory (give the directory `twin run` wrote)", field="DIR", value=str(out))
@@ -67,7 +69,12 @@ def open_results(directory: str | os.PathLike[str]) -> tuple[Path, Any, dict]:
             raise damaged(path, "not a NetCDF-4/HDF5 file")
     try:
         with xr.open_dataset(path, engine="h5netcdf") as ds:
+            total = sum(int(v.size) for v in ds.variables.values())
+            if total > MAX_VALUES:  # checked before decompressing anything
+                raise damaged(path, f"{total:,} values; more than the {MAX_VALUES:,} a result of `twin run` holds")
             ds = ds.load()
+    except OutputError:
+        raise
     except Exception as exc:  # h5py/h5netcdf raise many types for truncated or odd files
         raise damaged(path, f"cannot be read: {type(exc).__name__}") from None
     check_results(ds, path)

@@ -39,8 +39,14 @@ PRECIPITATION_UNITS = {
 #: and ~341 mm in a day (Met Office), so these only catch unit and coding errors.
 PLAUSIBLE = {"tasmax": (-60.0, 60.0), "tasmin": (-60.0, 60.0), "pr": (0.0, 1000.0)}
 
-#: Largest climate file read (it is loaded into memory whole).
+#: Largest climate file read, and most values in one variable (the variables used are loaded whole).
 MAX_FILE_BYTES = 2 << 30
+MAX_VALUES = 40_000_000
+
+
+def _maybe(da: xr.DataArray) -> bool:
+    """A variable that may be found by its CF standard_name (loaded; others are left on disk)."""
+    return da.attrs.get("standard_name") in {n for names, _ in _STANDARD_NAMES.values() for n in names}
 
 _STANDARD_NAMES = {
     "tasmax": ({"air_temperature"}, "maximum"),
@@ -145,7 +151,13 @@ def read_cf(path, *, variables: Sequence[str] = ("tasmax", "tasmin", "pr"),
                                f"{MAX_FILE_BYTES / 2**30:.0f} GB)", file=path, hint="cut it to the place and period")
     try:
         with xr.open_dataset(path, engine="h5netcdf") as raw:
-            ds = raw.load()
+            big = [(n, v.size) for n, v in raw.variables.items() if v.size > MAX_VALUES]
+            if big:  # checked before decompressing: a small file can hold gigabytes of zeros
+                raise ClimateDataError(f"variable is too large ({big[0][1]:,} values; at most {MAX_VALUES:,})",
+                                       file=path, field=str(big[0][0]), hint="cut the file to the place and period")
+            ds = raw[[v for v in raw.data_vars if v in variables or _maybe(raw[v])]].load()
+    except ClimateDataError:
+        raise
     except Exception as exc:  # h5py/h5netcdf raise many types for broken files
         raise ClimateDataError(f"cannot read as NetCDF ({type(exc).__name__})", file=path,
                                hint="give a NetCDF4/HDF5 file with CF metadata") from None

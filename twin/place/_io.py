@@ -51,6 +51,8 @@ MAX_CELL_RESIDENTS = 1_000_000
 MAX_COUNT = 10_000_000          # one zone x sex x single-year age row
 MAX_RESIDENTS = 100_000_000     # the whole place
 MAX_GRID_SIDE = 20_000
+MAX_GRID_CELLS = 4_000_000      # e.g. 2,000 x 2,000 cells: 40 km at 20 m
+MAX_GRID_VARIABLES = 64
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _BNG_NAMES = {"epsg:27700", "urn:ogc:def:crs:epsg::27700", "urn:ogc:def:crs:epsg:6.3:27700"}
 _WGS84_NAMES = {"epsg:4326", "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:ogc:1.3:crs84",
@@ -142,10 +144,23 @@ def check_station(meta: dict, file: str) -> None:
 
 # ----------------------------------------------------------------------------- grid.nc
 def read_grid(data: bytes, file: str) -> xr.Dataset:
-    """Open grid.nc from bytes, drop the grid-mapping variable and encodings."""
+    """Open grid.nc from bytes, drop the grid-mapping variable and encodings.
+
+    Sizes are checked before anything is decompressed (a small gzip-compressed file can hold
+    gigabytes of zeros): at most :data:`MAX_GRID_CELLS` cells and :data:`MAX_GRID_VARIABLES` variables.
+    """
     try:
         with xr.open_dataset(io.BytesIO(data), engine="h5netcdf") as ds:
+            cells = 1
+            for dim, n in ds.sizes.items():
+                cells *= int(n)
+            if len(ds.variables) > MAX_GRID_VARIABLES or cells > MAX_GRID_CELLS:
+                raise fail(file, None, f"grid is too large ({len(ds.variables)} variables, dims "
+                           f"{dict(ds.sizes)})", has_value=False,
+                           hint=f"at most {MAX_GRID_CELLS:,} cells and {MAX_GRID_VARIABLES} variables")
             grid = ds.load()
+    except PlaceDataError:
+        raise
     except Exception as exc:  # h5py/h5netcdf raise many types for broken files
         raise fail(file, None, f"is not a readable NetCDF-4 file ({type(exc).__name__})", has_value=False) from None
     grid = grid.drop_vars([v for v in ("spatial_ref",) if v in grid.variables])
