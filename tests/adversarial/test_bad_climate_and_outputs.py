@@ -134,3 +134,40 @@ def test_output_dir_in_proc_or_under_a_file(command, tiny_place_dir, tmp_path, c
         code, _, err = cli(command, sc, "-o", out, "-q")
         assert_refused(code, err, needle)
     assert (tmp_path / "afile").read_text() == "x"
+
+
+def _read_only(monkeypatch, path: Path) -> None:
+    """Make ``path`` look read-only to os.access (the suite may run as root, who may write anywhere)."""
+    real = os.access
+    target = os.path.realpath(path)
+
+    def access(p, mode, *a, **kw):
+        if os.path.realpath(p) == target and mode & os.W_OK:
+            return False
+        return real(p, mode, *a, **kw)
+
+    monkeypatch.setattr(os, "access", access)
+
+
+@pytest.mark.parametrize("command", ["run", "project", "trial", "schema", "report"])
+def test_read_only_output_refused_before_work(command, tiny_place_dir, tmp_path, cli, monkeypatch):
+    from tests.adversarial.conftest import projection_text, trial_text
+    from tests.adversarial.test_damaged_results import _results
+
+    ro = tmp_path / "ro"
+    if command == "report":
+        ro = _results(ro)
+        argv = ["report", ro]
+    elif command == "schema":
+        ro.mkdir()
+        argv = ["schema", "-o", ro / "s.json"]
+    else:
+        ro.mkdir()
+        text = {"run": run_scenario_text, "project": projection_text, "trial": trial_text}[command](tiny_place_dir)
+        (tmp_path / "s.yaml").write_text(text)
+        argv = [command, tmp_path / "s.yaml", "-o", ro / "out", "-q"]
+    before = sorted(p.name for p in ro.iterdir())
+    _read_only(monkeypatch, ro)
+    code, _, err = cli(*argv)
+    assert_refused(code, err, "not writable")
+    assert sorted(p.name for p in ro.iterdir()) == before
