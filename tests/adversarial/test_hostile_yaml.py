@@ -121,3 +121,34 @@ def test_hostile_place_yaml(case, command, tiny_place_dir, tmp_path, cli):
     line = assert_refused(code, err, needle)
     assert "place.yaml" in line
     nothing_left(tmp_path, "out")
+
+
+def test_validate_lists_every_problem_up_to_a_limit(tiny_place_dir, tmp_path, cli):
+    from twin.scenario.checks import MAX_PROBLEMS
+
+    text = run_scenario_text(tiny_place_dir).replace("seed: 42", "seed: -3").replace("replicates: 3", "replicates: 0")
+    (tmp_path / "three.yaml").write_text(text + "colour: blue\n")
+    (tmp_path / "many.yaml").write_text(run_scenario_text(tiny_place_dir)
+                                        + "".join(f"extra_{i}: {i}\n" for i in range(MAX_PROBLEMS + 7)))
+    code, out, err = cli("validate", tmp_path / "three.yaml", tmp_path / "many.yaml")
+    lines = err.splitlines()
+    assert code == 2 and out == "" and "Traceback" not in err
+    three = [ln for ln in lines if "three.yaml" in ln]
+    assert len(three) == 3 and any("seed" in ln for ln in three) and any("colour" in ln for ln in three)
+    many = [ln for ln in lines if "many.yaml" in ln]
+    assert len(many) == MAX_PROBLEMS + 1 and many[-1].endswith("7 more problems not shown")
+
+
+def test_validate_collects_problems_of_the_run_checks(tiny_place_dir, tmp_path, cli):
+    """Problems found after the schema (climate file, options on the place) are listed together too."""
+    from tests.adversarial.test_bad_climate_and_outputs import _climate
+
+    _climate(tmp_path / "clim.nc", start="2029-06-15", end="2029-07-14")
+    text = run_scenario_text(tiny_place_dir, climate="climate: {source: clim.nc}").replace(
+        "target: all", "target: {zones: [Z99]}")
+    (tmp_path / "s.yaml").write_text(text)
+    code, _, err = cli("validate", tmp_path / "s.yaml")
+    lines = err.splitlines()
+    assert code == 2 and len(lines) == 2, err
+    assert "clim.nc" in lines[0] and "does not cover" in lines[0]
+    assert "options[1]" in lines[1] and "Z99" in lines[1]
