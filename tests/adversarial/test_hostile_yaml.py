@@ -47,6 +47,12 @@ HOSTILE: dict[str, tuple] = {
     "empty": (lambda t: b"", ("empty",)),
     "top_level_list": (lambda t: b"- 1\n- 2\n", ("mapping",)),
     "bom_then_garbage": (lambda t: b"\xef\xbb\xbf\xff\xfe", ("not UTF-8",)),
+    "nul_escape_in_place": (lambda t: "\n".join('place: "x\\0y"' if ln.startswith("place:") else ln
+                                                for ln in t.splitlines()).encode() + b"\n", ("place", "control characters")),
+    "nul_escape_in_climate": (lambda t: (t + 'climate: {source: "c\\0.nc"}\n').encode(),
+                              ("climate.source", "control characters")),
+    "unknown_place": (lambda t: "\n".join("place: atlantis" if ln.startswith("place:") else ln
+                                          for ln in t.splitlines()).encode() + b"\n", (".yaml:2: place", "atlantis")),
     "too_large_3MB": (lambda t: (t + "#" + "x" * (3 * MB) + "\n").encode(), ("too large",)),
 }
 

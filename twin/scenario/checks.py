@@ -49,7 +49,7 @@ def preflight(scenario: Any, *, kind: str = "run", limit: int = MAX_PROBLEMS) ->
             problems.append(err)
             return None
 
-    place = check(lambda: Place.load(resolve_place(scenario.place, scenario.base_dir)))
+    place = check(_place, scenario, Place, resolve_place)
     if place is None:
         return problems
     demo = getattr(scenario, "demography", None)
@@ -74,6 +74,17 @@ def preflight(scenario: Any, *, kind: str = "run", limit: int = MAX_PROBLEMS) ->
     if kind == "trial" or getattr(scenario, "trial", None) is not None:
         check(_trial, place, scenario)
     return problems[:limit]
+
+
+def _place(scenario: Any, Place: Any, resolve_place: Any) -> Any:  # noqa: N803
+    try:
+        where = resolve_place(scenario.place, scenario.base_dir)
+    except TwinError as err:  # name the scenario file and line: that is where the place is named
+        if err.file is not None or scenario.path is None:
+            raise
+        raise type(err)(err.message, file=_file(scenario), line=_line(scenario, ("place",)), field=err.field,
+                        value=err.value, hint=err.hint) from None
+    return Place.load(where)
 
 
 def raise_first(problems: list[TwinError]) -> None:

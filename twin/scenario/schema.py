@@ -93,6 +93,14 @@ def pathway_names() -> tuple[str, ...]:
     return _FALLBACK_PATHWAYS
 
 
+def _no_control(value: str) -> str:
+    """A place or file path: no control characters (a NUL would crash the operating system's path calls)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise PydanticCustomError("scenario", "a path or name cannot hold control characters (NUL, tab, newline)",
+                                  {"value": value})
+    return value
+
+
 class _Section(BaseModel):
     # strict: a quoted "5" is not silently an integer; floats accept integers
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -134,6 +142,11 @@ class Climate(_Section):
     source: str = Field(
         "generator", min_length=1, description="'generator' (stochastic weather generator) or a CF NetCDF path relative to the scenario."
     )
+
+    @field_validator("source")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return _no_control(value)
 
 
 class Outputs(_Section):
@@ -191,6 +204,11 @@ class Scenario(_Section):
     _text: str = PrivateAttr("")
     _sha256: str = PrivateAttr("")
     _model_params: Any = PrivateAttr(None)
+
+    @field_validator("place")
+    @classmethod
+    def _place_printable(cls, value: str) -> str:
+        return _no_control(value)
 
     @field_validator("pathways")
     @classmethod
@@ -280,6 +298,8 @@ class ProjectionScenario(_Section):
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _text: str = PrivateAttr("")
     _sha256: str = PrivateAttr("")
+
+    _place_printable = field_validator("place")(classmethod(lambda cls, v: _no_control(v)))
 
     path = Scenario.path
     base_dir = Scenario.base_dir
