@@ -53,6 +53,10 @@ HOSTILE: dict[str, tuple] = {
                               ("climate.source", "control characters")),
     "unknown_place": (lambda t: "\n".join("place: atlantis" if ln.startswith("place:") else ln
                                           for ln in t.splitlines()).encode() + b"\n", (".yaml:2: place", "atlantis")),
+    "year_0001": (lambda t: t.replace("start: 2030-06-15, end: 2030-07-14", "start: 0001-01-01, end: 0001-01-05")
+                  .encode(), ("period.start", "0001-01-01")),
+    "infinite_budget": (lambda t: t.replace("  - name: canopy_all", "  - name: canopy_all\n    budget: .inf").encode(),
+                        ("budget", "finite")),
     "too_large_3MB": (lambda t: (t + "#" + "x" * (3 * MB) + "\n").encode(), ("too large",)),
 }
 

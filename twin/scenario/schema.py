@@ -78,6 +78,8 @@ MAX_REPLICATES = 1000
 MAX_SEED = 2**63 - 1
 #: Longest period a scenario may simulate day by day.
 MAX_PERIOD_YEARS = 50
+#: Years a period may fall in (observed 1991-2020 baselines, warming levels reached this century).
+FIRST_YEAR, LAST_YEAR = 1950, 2150
 #: Pathways known when twin.climate.pathways / twin.climate cannot be imported (kept equal by a test).
 _FALLBACK_PATHWAYS = ("baseline", "gwl1.5", "gwl2", "gwl3", "gwl4")
 _NAME = r"^[A-Za-z][A-Za-z0-9_-]*$"
@@ -103,7 +105,7 @@ def _no_control(value: str) -> str:
 
 class _Section(BaseModel):
     # strict: a quoted "5" is not silently an integer; floats accept integers
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True, frozen=True)
 
 
 class Period(_Section):
@@ -118,6 +120,12 @@ class Period(_Section):
             raise PydanticCustomError(
                 "scenario", "must be after period.start", {"at": ("end",), "value": self.end, "hint": f"start is {self.start}"}
             )
+        for key, day in (("start", self.start), ("end", self.end)):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise PydanticCustomError(
+                    "scenario", "is outside the years the climate pathways and calendars cover",
+                    {"at": (key,), "value": day, "hint": f"valid: {FIRST_YEAR}..{LAST_YEAR}"},
+                )
         if (self.end - self.start).days > round(MAX_PERIOD_YEARS * 365.25):
             raise PydanticCustomError(
                 "scenario", "period is too long", {"at": ("end",), "value": self.end, "hint": f"valid: at most {MAX_PERIOD_YEARS} years"}

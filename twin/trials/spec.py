@@ -43,7 +43,7 @@ DESIGNS = ("individual", "parallel", "stratified", "stepped_wedge")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", frozen=True)
 
 
 class OutcomeSpec(_Strict):
