@@ -78,7 +78,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from twin.run.engine import run_scenario
+    from twin.run import make_executor, run_scenario
     from twin.scenario import load
     from twin.scenario.checks import check_cost, preflight, raise_first
 
@@ -89,35 +89,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path("results") / sc.name
     _check_output_dir(out)
     raise_first(preflight(sc))  # everything `twin validate` checks, with the same message, before any output
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     progress = None if not args.quiet else False
-    out = run_scenario(
-        sc, out, jobs=args.jobs, seed=args.seed, replicates=args.replicates,
+    result = run_scenario(
+        sc, out, executor=executor, seed=args.seed, replicates=args.replicates,
         overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None,
     )
-    manifest = json.loads((out / "manifest.json").read_text())
-    t = manifest["timings_seconds"]
+    t = result.manifest["timings_seconds"]
     if not args.quiet:
-        print(f"wrote {out}/ (results.nc, indicators.csv, manifest.json, {len(manifest['outputs']) - 2} plots) "
-              f"in {t['total']:.1f} s")
-        _print_summary(out)
+        n_plots = sum(1 for o in result.manifest["outputs"] if o.startswith("plots/"))
+        print(f"wrote {out}/ (results.nc, indicators, manifest.json, run.log, {n_plots} plots) in {t['total']:.1f} s")
+        _print_summary(result)
+    result.close()
     return 0
 
 
-def _print_summary(out: Path, everything: bool = False) -> None:
-    """Whole-place indicators; the splits by channel (and everything else) with ``everything``."""
-    from twin.analysis.results_dir import open_results, reading_results
+def _load_results(directory: str):
+    """A results directory checked first (damaged: one line), then opened by the engine's load_results."""
+    from twin.analysis.results_dir import check_results_dir, reading_results
+    from twin.run import load_results
 
-    out, ds, _ = open_results(out)
+    out = check_results_dir(directory)
     with reading_results(out):
-        _summary(ds, everything)
+        return load_results(out)
 
 
-def _summary(ds, everything: bool) -> None:
+def _print_summary(result, everything: bool = False) -> None:
+    """Whole-place indicators; the splits by channel (and everything else) with ``everything``."""
+    from twin.analysis.results_dir import reading_results
+
+    with reading_results(result.path):
+        _summary(result, everything)
+
+
+def _summary(result, everything: bool) -> None:
     from rich.console import Console
 
     from twin.analysis.metrics import format_summary, summary_table
 
-    table = summary_table(ds)
+    ds = result.dataset
+    table = summary_table(ds, ind=result.indicators)
     if not everything:
         keep = ~table["indicator"].astype(str).str.contains(r"\[", regex=True)
         table = table[keep]
@@ -135,7 +146,11 @@ def _summary(ds, everything: bool) -> None:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    _print_summary(_results_dir(args.directory), everything=args.all)
+    result = _load_results(args.directory)
+    try:
+        _print_summary(result, everything=args.all)
+    finally:
+        result.close()
     return 0
 
 
@@ -148,25 +163,22 @@ def _cmd_places(args: argparse.Namespace) -> int:
     return 0
 
 
-def _results_dir(directory: str) -> Path:
-    from twin.analysis.results_dir import results_path
-
-    return results_path(directory).parent
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
     from twin._files import check_output_file, write_text_atomic
     from twin.analysis.appraisal import compare_table
-    from twin.analysis.results_dir import open_results, reading_results
+    from twin.analysis.results_dir import reading_results
 
     if args.csv:
         check_output_file(args.csv, field="--csv", suffixes=(".csv", ".txt"))
-    out, ds, _ = open_results(args.directory)
-    with reading_results(out):
-        df = compare_table(ds, results_dir=out)
-        if args.csv:
-            write_text_atomic(args.csv, df.to_csv(index=False), field="--csv")
-        _print_compare(df)
+    result = _load_results(args.directory)
+    try:
+        with reading_results(result.path):
+            df = compare_table(result.dataset, results_dir=result.path)
+            if args.csv:
+                write_text_atomic(args.csv, df.to_csv(index=False), field="--csv")
+            _print_compare(df)
+    finally:
+        result.close()
     return 0
 
 
@@ -200,10 +212,10 @@ def _print_compare(df) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from twin._files import check_output_file
-    from twin.analysis.results_dir import open_results, reading_results
+    from twin.analysis.results_dir import check_results_dir, reading_results
     from twin.report import write_report
 
-    out, _, _ = open_results(args.directory)  # damaged results are refused before anything is written
+    out = check_results_dir(args.directory)  # damaged results are refused before anything is written
     for name in ("report.html", "zones.geojson"):
         check_output_file(out / name, field="DIR", own=True)
     with reading_results(out):
@@ -337,7 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("scenario", metavar="SCENARIO")
     sp.add_argument("-o", "--output", metavar="DIR", help="output directory (default: results/<scenario name>)")
     sp.add_argument("--jobs", "-j", type=_int_arg(1, 256, "--jobs"), default=1, metavar="N",
-                    help="worker processes (default 1)")
+                    help="worker processes (default 1; with --executor dask, the local cluster's workers, default 2)")
+    sp.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="where runs are computed: this machine's processes (default) or a Dask cluster")
+    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="address of an existing Dask scheduler (tcp://host:8786); default: a local cluster")
     sp.add_argument("--seed", type=_int_arg(0, MAX_SEED, "--seed"), default=None,
                     help="override the scenario's seed (0 .. 2**63-1)")
     sp.add_argument("--replicates", type=_int_arg(1, MAX_REPLICATES, "--replicates"), default=None, metavar="N",

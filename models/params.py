@@ -30,7 +30,7 @@ class ExposureParams(BaseModel):
 register_model(
     "heat_exposure",
     ExposureParams,
-    "twin.models.exposure",
+    "twin.models.exposure:HeatExposureModel",
     "Residents' person-days of heat exposure above the regional heat-health thresholds, by zone and age band.",
     zone_variables=("hot_day_exposure", "hot_night_exposure", "tasmax_mean"),
 )
@@ -120,7 +120,7 @@ class HeatHealthModelParams(HeatHealthParams):
 register_model(
     "heat_health",
     HeatHealthModelParams,
-    "twin.models.heat_health",
+    "twin.models.heat_health:HeatHealthModel",
     "Residents harmed by heat and the council services that reach them (face to face, phone, digital): "
     "alerts, contacts, protective behaviour, cooling centres, attributable deaths and illness.",
     # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)

@@ -21,7 +21,7 @@ from typing import Any
 
 from twin.errors import OutputError, TwinError
 
-__all__ = ["MAX_MANIFEST_BYTES", "MAX_VALUES", "damaged", "open_results", "read_manifest", "reading_results"]
+__all__ = ["MAX_MANIFEST_BYTES", "MAX_VALUES", "check_results_dir", "damaged", "open_results", "read_manifest", "reading_results"]
 
 #: Largest manifest.json read (they are a few kB).
 MAX_MANIFEST_BYTES = 16 << 20
@@ -59,8 +59,10 @@ def results_path(directory: str | os.PathLike[str]) -> Path:
     return path
 
 
-def open_results(directory: str | os.PathLike[str]) -> tuple[Path, Any, dict]:
-    """``(directory, results loaded in memory, manifest or {})`` of a checked results directory."""
+def check_results_dir(directory: str | os.PathLike[str]) -> Path:
+    """Check a results directory before it is read: ``results.nc`` a NetCDF-4 file of sane size with the
+    dimensions, coordinates and reference option of a result, ``manifest.json`` (if any) of the right
+    shape. Only metadata is read (nothing is decompressed). Returns the directory."""
     import xarray as xr
 
     path = results_path(directory)
@@ -72,13 +74,22 @@ def open_results(directory: str | os.PathLike[str]) -> tuple[Path, Any, dict]:
             total = sum(int(v.size) for v in ds.variables.values())
             if total > MAX_VALUES:  # checked before decompressing anything
                 raise damaged(path, f"{total:,} values; more than the {MAX_VALUES:,} a result of `twin run` holds")
-            ds = ds.load()
+            check_results(ds, path)
     except OutputError:
         raise
     except Exception as exc:  # h5py/h5netcdf raise many types for truncated or odd files
         raise damaged(path, f"cannot be read: {type(exc).__name__}") from None
-    check_results(ds, path)
-    return path.parent, ds, read_manifest(path.parent)
+    read_manifest(path.parent)
+    return path.parent
+
+
+def open_results(directory: str | os.PathLike[str]) -> tuple[Path, Any, dict]:
+    """``(directory, results loaded in memory, manifest or {})`` of a checked results directory."""
+    import xarray as xr
+
+    out = check_results_dir(directory)
+    with reading_results(out), xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
+        return out, ds.load(), read_manifest(out)
 
 
 def check_results(ds: Any, path: str | os.PathLike[str]) -> None:

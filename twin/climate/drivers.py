@@ -248,7 +248,7 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
         Generator for the weather draws (unused when reading a file).
     source
         ``None`` or ``"generator"``: :func:`generate_weather` at the place's station. A path:
-        :func:`read_cf`; a ``(time,)`` series gets the local offsets added; a ``(time, y, x)``
+        :func:`read_cf` (or the Dataset it returned); a ``(time,)`` series gets the local offsets added; a ``(time, y, x)``
         grid on the place's cells is used as is (offsets zero); another grid is sampled at the
         nearest file cell if it covers the place, else ClimateDataError. The pathway delta is
         then added to the file's data (delta method), recorded in ``weather.attrs``.
@@ -258,7 +258,7 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
     p = params or ClimateParams()
     pw = get_pathway(pathway)
     grid = place.grid
-    generator = source is None or str(source) == "generator"
+    generator = source is None or (isinstance(source, (str, Path)) and str(source) == "generator")
     if generator:
         station = place_station(place)
     else:
@@ -291,17 +291,20 @@ def place_station(place) -> StationClimate:
     return get_station(name)
 
 
-def climate_file_for(place, source: str | Path, time) -> xr.Dataset:
+def climate_file_for(place, source: str | Path | xr.Dataset, time) -> xr.Dataset:
     """A climate file checked for a place and period: the days of ``time`` on the place's cells.
 
     The one check of a scenario's climate file, called by ``twin validate`` (through
     :func:`twin.scenario.checks.preflight`) and by every run (:func:`make_drivers`), so they give the
     same message: unreadable file or variables (:func:`read_cf`), days of the period missing, dims
     other than ``(time,)`` or ``(time, y, x)`` (an extra dimension), variables on different dims,
-    a grid that does not cover the place.
+    a grid that does not cover the place. ``source`` may be the Dataset :func:`read_cf` returned.
     """
     idx = pd.DatetimeIndex(time).normalize()
-    ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
+    if isinstance(source, xr.Dataset):  # already read by read_cf (the run engine reads a climate file once)
+        ds, source = source, source.attrs.get("source_file", "climate file")
+    else:
+        ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
     have = pd.DatetimeIndex(ds["time"].values)
     missing = idx.difference(have)
     if len(missing):
