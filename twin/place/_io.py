@@ -51,9 +51,6 @@ MAX_GRID_SIDE = 20_000
 MAX_GRID_CELLS = 4_000_000      # e.g. 2,000 x 2,000 cells: 40 km at 20 m
 MAX_GRID_VARIABLES = 64
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_BNG_NAMES = {"epsg:27700", "urn:ogc:def:crs:epsg::27700", "urn:ogc:def:crs:epsg:6.3:27700"}
-_WGS84_NAMES = {"epsg:4326", "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:ogc:1.3:crs84",
-                "urn:ogc:def:crs:ogc::crs84", "crs84", "wgs84"}
 # British National Grid as a CF grid mapping (OSGB36 / Transverse Mercator), written for GIS tools.
 _GRID_MAPPING = {
     "grid_mapping_name": "transverse_mercator",
@@ -106,7 +103,7 @@ def read_meta(data: bytes, file: str) -> dict:
         raise fail(file, "region", "is not a known region (for heat-health thresholds)", meta["region"],
                    line=lines.line_of(("region",)),
                    hint=(f"did you mean {close[0]!r}? " if close else "") + "valid: " + ", ".join(HEAT_THRESHOLDS)) from None
-    if str(meta["crs"]).upper() != BNG:
+    if crs_kind(str(meta["crs"])) != "bng":
         raise fail(file, "crs", "is not supported", meta["crs"], hint=f"grids must be in {BNG!r}",
                    line=lines.line_of(("crs",)))
     size = meta["cell_size"]
@@ -188,7 +185,7 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
     if grid["y"].size > 1 and grid["y"].values[1] > grid["y"].values[0]:
         grid = grid.isel(y=slice(None, None, -1))  # north first, as the contract says
     crs = str(grid.attrs.get("crs", BNG))
-    if crs.upper() != BNG:
+    if crs_kind(crs) != "bng":
         raise fail(file, "crs", "is not supported", crs, hint=f"grids must be in {BNG!r}")
     steps = {}
     for axis in ("x", "y"):
@@ -328,13 +325,27 @@ def _crs_of(doc: dict, geoms: list, file: str) -> str:
     name = ""
     if isinstance(member, dict):
         name = str((member.get("properties") or {}).get("name", ""))
-    low = name.lower().replace("urn:ogc:def:crs:epsg:0:", "urn:ogc:def:crs:epsg::")
-    if low in _BNG_NAMES:
+    kind = crs_kind(name)
+    if kind is None:
+        raise fail(file, "crs", "is not supported", name or member,
+                   hint="use EPSG:27700 or WGS84 (urn:ogc:def:crs:OGC:1.3:CRS84)")
+    return kind
+
+
+def crs_kind(name: str) -> str | None:
+    """``"bng"`` (British National Grid), ``"wgs84"`` (lon/lat) or None, for any CRS name pyproj reads."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input("OGC:CRS84" if name.strip().lower() == "crs84" else name)
+    except CRSError:
+        return None
+    if crs.to_epsg() == 27700:
         return "bng"
-    if low in _WGS84_NAMES:
+    if crs.to_epsg() == 4326 or crs.equals(CRS.from_user_input("OGC:CRS84"), ignore_axis_order=True):
         return "wgs84"
-    raise fail(file, "crs", "is not supported", name or member,
-               hint="use EPSG:27700 or WGS84 (urn:ogc:def:crs:OGC:1.3:CRS84)")
+    return None
 
 
 def _to_bng(geoms: list) -> list:
