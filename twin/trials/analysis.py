@@ -255,44 +255,21 @@ def fast_parallel(y: np.ndarray, x: np.ndarray, strata: np.ndarray | None = None
 
 
 def fast_stepped_wedge(y: np.ndarray, x: np.ndarray, ss_within: np.ndarray | None = None,
-                       n: float = 1.0) -> tuple[np.ndarray, ...]:
+                       n: float = 1.0, mask: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Feasible-GLS random-effects estimate (Hussey & Hughes model) for many trials at once.
 
-    ``y``, ``x``: (n_sim, k, P). Variance components by ANOVA: the cluster-period variance
-    from the two-way fixed-effects residuals, the between-cluster variance from cluster-mean
-    residuals; then GLS by quasi-demeaning (``y - lambda * ybar_cluster``). Returns
-    ``(estimate, se, df, icc)`` (``df`` is ``inf``: Wald z, as MixedLM).
+    ``y``, ``x``, ``mask``: (n_sim, k, P). See :func:`twin.trials.fgls.fgls`: variance components
+    by moments, GLS by quasi-demeaning, a Kackar-Harville variance and Satterthwaite degrees of
+    freedom. Returns ``(estimate, se, df, icc)``: refer ``estimate / se`` to t on ``df``.
     """
-    n_sim, k, p = y.shape
-    x = x.astype(float)
+    from twin.trials.fgls import fgls
 
-    def two_way(a: np.ndarray) -> np.ndarray:
-        return a - a.mean(axis=2, keepdims=True) - a.mean(axis=1, keepdims=True) + a.mean(axis=(1, 2), keepdims=True)
-
-    yt, xt = two_way(y), two_way(x)
-    sxx = (xt**2).sum(axis=(1, 2))
-    theta_fe = (xt * yt).sum(axis=(1, 2)) / sxx
-    resid = yt - theta_fe[:, None, None] * xt
-    sigma_e2 = (resid**2).sum(axis=(1, 2)) / (k * p - k - p)
-    r = y - theta_fe[:, None, None] * x
-    r = r - r.mean(axis=1, keepdims=True)  # period effects out
-    msb = p * (r.mean(axis=2) ** 2).sum(axis=1) / (k - 1)
-    tau2 = np.maximum(0.0, (msb - sigma_e2) / p)
-    lam = 1.0 - np.sqrt(sigma_e2 / (sigma_e2 + p * tau2))
-    ys = y - lam[:, None, None] * y.mean(axis=2, keepdims=True)
-    xs = x - lam[:, None, None] * x.mean(axis=2, keepdims=True)
-    # regressors: P period dummies (quasi-demeaned: d_j - lambda / P) and x
-    eye = np.eye(p)[None, None, :, :] - (lam / p)[:, None, None, None]  # (n_sim, 1, P, P) row = period
-    Z = np.concatenate([np.broadcast_to(eye, (n_sim, k, p, p)), xs[..., None]], axis=3).reshape(n_sim, k * p, p + 1)
-    zy = np.einsum("sij,si->sj", Z, ys.reshape(n_sim, k * p))
-    zz = np.einsum("sij,sik->sjk", Z, Z)
-    inv = np.linalg.inv(zz)
-    est = np.einsum("sj,sj->s", inv[:, p, :], zy)
-    se = np.sqrt(sigma_e2 * inv[:, p, p])
-    icc = np.full(est.shape, np.nan)
-    if ss_within is not None and n > 1:
-        sigma_w2 = ss_within.sum(axis=(1, 2)) / (k * p * (n - 1))
-        icc = tau2 / (tau2 + sigma_w2)
-    elif n >= 1:
-        icc = tau2 / (tau2 + sigma_e2 * n)
-    return est, se, np.full(est.shape, np.inf), icc
+    n_sim, k, p = np.shape(y)
+    chunk = max(1, 4_000_000 // max(k * p * (p + 1), 1))  # bound the (trials, cells, P + 1) arrays
+    parts = []
+    for a in range(0, n_sim, chunk):
+        sl = slice(a, a + chunk)
+        mk = None if mask is None else np.broadcast_to(mask, np.shape(y))[sl]
+        r = fgls(y[sl], np.broadcast_to(x, np.shape(y))[sl], mk, None if ss_within is None else ss_within[sl], n)
+        parts.append((r["estimate"], r["se"], r["df"], r["icc"]))
+    return tuple(np.concatenate(c) for c in zip(*parts))

@@ -3,8 +3,12 @@
 The outcome model is the trialist's (and Hussey & Hughes' 2007) model of cluster-period
 means::
 
-    ybar[c, p] = mean + period_effect[p] + effect * treated[c, p] + a[c] + e[c, p]
+    ybar[c, p] = mean + period_effect[p] + (effect + r[c]) * treated[c, p] + a[c] + g[c, p] + e[c, p]
     a[c] ~ N(0, tau^2)      e[c, p] ~ N(0, sigma_w^2 / m)
+    r[c] ~ N(0, eta^2)      g[c, p] ~ N(0, gamma^2)
+
+(``tau``, ``eta``, ``gamma`` as in swCRTdesign: SDs of the random cluster, intervention and
+cluster-period effects; ``eta = gamma = 0`` is Hussey & Hughes' random-intercept model)
 
 with ``m`` people measured per cluster and period, ICC ``tau^2 / (tau^2 + sigma_w^2)``.
 Its parameters come from a few twin runs (:func:`twin.trials.simulate.estimate_outcome_model`)
@@ -21,6 +25,7 @@ standard errors do not change) and curves over clusters or cluster sizes are smo
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +56,9 @@ class OutcomeModel:
         Added to the mean in each period (empty: none).
     effect
         Effect of the intervention (treated minus control); the twin's prediction when estimated.
+    eta, gamma
+        SDs of the random intervention effect (the effect varies between clusters) and of a
+        cluster-period effect (swCRTdesign's ``eta`` and ``gamma``).
     cluster_size
         People measured per cluster and period (default size of a design point).
     source
@@ -64,6 +72,8 @@ class OutcomeModel:
     effect: float = 0.0
     cluster_size: float = 1.0
     source: str = "given"
+    eta: float = 0.0
+    gamma: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,16 +102,37 @@ class Draws:
     periods: int
     z_cluster: np.ndarray = field(init=False, repr=False)
     z_cell: np.ndarray = field(init=False, repr=False)
+    z_effect: np.ndarray = field(init=False, repr=False)
+    z_cluster_period: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rng = np.random.default_rng(np.random.SeedSequence(int(self.seed), spawn_key=(_OUTCOME_STREAM,)))
         self.z_cluster = rng.standard_normal((self.n_sim, self.clusters))
         self.z_cell = rng.standard_normal((self.n_sim, self.clusters, self.periods))
+        self.z_effect = rng.standard_normal((self.n_sim, self.clusters))
+        self.z_cluster_period = rng.standard_normal((self.n_sim, self.clusters, self.periods))
 
 
 def allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *, share: float = 0.5,
                 strata: Sequence[str] | None = None, sequences: int | None = None) -> np.ndarray:
-    """Treated matrices (n_sim, k, periods) of ``n_sim`` allocations (allocation i: ``allocation_rng(seed, i)``)."""
+    """Treated matrices (n_sim, k, periods) of ``n_sim`` allocations (allocation i: ``allocation_rng(seed, i)``).
+
+    Cached (read-only arrays): power curves and tests ask for the same allocations again.
+    """
+    return _allocations(kind, int(k), int(periods), int(n_sim), int(seed), float(share),
+                        None if strata is None else tuple(strata), sequences)
+
+
+@functools.lru_cache(maxsize=32)
+def _allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, share: float,
+                 strata: tuple[str, ...] | None, sequences: int | None) -> np.ndarray:
+    out = _draw_allocations(kind, k, periods, n_sim, seed, share=share, strata=strata, sequences=sequences)
+    out.flags.writeable = False
+    return out
+
+
+def _draw_allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *, share: float = 0.5,
+                      strata: Sequence[str] | None = None, sequences: int | None = None) -> np.ndarray:
     st = None if strata is None else _fit_strata(strata, k)
     if kind == "stepped_wedge":
         return np.stack([make_design(kind, k, allocation_rng(seed, i), periods=periods, strata=st,
@@ -145,6 +176,10 @@ def simulate_parametric(model: OutcomeModel, treated: np.ndarray, draws: Draws, 
     y = (model.mean + pe[None, None, :] + theta * treated
          + model.tau * draws.z_cluster[:n_sim, :k, None]
          + model.sigma_w / np.sqrt(m) * draws.z_cell[:n_sim, :k, :p])
+    if model.eta:
+        y = y + model.eta * draws.z_effect[:n_sim, :k, None] * treated
+    if model.gamma:
+        y = y + model.gamma * draws.z_cluster_period[:n_sim, :k, :p]
     out = {"y": y, "treated": treated}
     if within and m > 1:
         rng = np.random.default_rng(np.random.SeedSequence(int(draws.seed), spawn_key=(_WITHIN_STREAM, int(m), k, p)))
