@@ -28,7 +28,7 @@ from twin.trials.fgls import window_mask
 from twin.trials.parametric import Draws, OutcomeModel, allocations, simulate_parametric
 from twin.trials.variance import gls_se
 
-__all__ = ["power", "required_clusters", "wilson_interval"]
+__all__ = ["closed_needed", "power", "required_clusters", "wilson_interval"]
 
 
 def wilson_interval(successes: np.ndarray | int, n: int, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -166,6 +166,38 @@ def _closed(design: str, eff: float, k: int, m: float, p: int, model: OutcomeMod
         return float("nan"), float("nan")
 
 
+def closed_needed(design: str, effect: float, m: float, periods: int, model: OutcomeModel, *, alpha: float = 0.05,
+                  share: float = 0.5, sequences: int | None = None, window: dict[str, Any] | None = None,
+                  target: float = 0.8, max_clusters: int = 5000) -> int | None:
+    """Smallest number of clusters whose closed-form power reaches ``target`` (``None`` up to ``max_clusters``).
+
+    Doubling then bisection on the grid of whole sequences (power rises with clusters).
+    """
+    step = (periods - 1 if sequences is None else sequences) if design == "stepped_wedge" else 1
+    k = step if step > 1 else 2
+
+    def cf_power(kk: int) -> float:
+        v = _closed(design, effect, kk, m, periods, model, alpha, share, sequences, window)[0]
+        return -1.0 if np.isnan(v) else v
+
+    top = max_clusters // step * step
+    hi = k
+    while hi < top and cf_power(hi) < target:
+        hi = min(hi * 2, top)
+    if cf_power(hi) < target:
+        return None
+    lo = max(k, hi // 2 // step * step)
+    if cf_power(lo) >= target:
+        return lo
+    while hi - lo > step:
+        mid = (lo + hi) // 2 // step * step
+        if cf_power(mid) >= target:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
 def _candidates(step: int, lo: int, hi: int) -> list[int]:
     first = max(step, 2 if step == 1 else step, (lo // step) * step)
     return list(range(first, max(hi, first) + 1, step))
@@ -196,25 +228,9 @@ def required_clusters(design: str = "parallel", *, effect: float, cluster_size: 
         model = OutcomeModel.from_icc(0.0 if icc is None else icc, sigma, cluster_size=1.0)
     m = float(model.cluster_size if cluster_size is None else cluster_size)
     step = (periods - 1 if sequences is None else sequences) if design == "stepped_wedge" else 1
-    closed = None
+    closed = closed_needed(design, effect, m, periods, model, alpha=alpha, share=share, sequences=sequences,
+                           window=window, target=target, max_clusters=max_clusters)
     k = step if step > 1 else 2
-    # closed form: doubling then bisection on the step grid (power rises with clusters)
-    def cf_power(kk: int) -> float:
-        v = _closed(design, effect, kk, m, periods, model, alpha, share, sequences, window)[0]
-        return -1.0 if np.isnan(v) else v
-    hi = k
-    while hi <= max_clusters and cf_power(hi) < target:
-        hi *= 2
-    if hi <= max_clusters or cf_power(min(hi, max_clusters // step * step)) >= target:
-        hi = min(hi, max_clusters // step * step)
-        lo = max(k, hi // 2 // step * step)
-        while hi - lo > step:
-            mid = (lo + hi) // 2 // step * step
-            if cf_power(mid) >= target:
-                hi = mid
-            else:
-                lo = mid
-        closed = lo if cf_power(lo) >= target else hi
     if closed is None:
         cands = _candidates(step, k, min(max_clusters, 40 * step))
     else:
