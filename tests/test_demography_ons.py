@@ -84,3 +84,25 @@ def test_high_migration_varies_international_migration_only_and_adds_over_85s():
     hi = ds.net_migration.sel(variant="high_migration", year=2040, age=85).sum()
     assert float(pr) < 0 and float(hi) == pytest.approx(float(pr), rel=1e-12)
     assert float(net.sel(variant="high_internal_migration")) < float(net.sel(variant="principal"))
+
+
+def test_zones_keyed_by_ons_code_reaggregate_through_a_lookup(tmp_path):
+    from twin.demography.zones import reaggregate
+    from twin.errors import PlaceDataError
+
+    pop = xr.concat([_pop(), _pop() * 2], dim="zone").assign_coords(zone=["E05000001", "E05000002"])
+    spec = DemographySpec(horizon=2026, zone_code_vintage="WD23CD")
+    ds = project(pop, spec)
+    assert ds.zone.attrs["ons_code_vintage"] == "WD23CD"
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text("WD23CD,WD24CD,share\nE05000001,E05020001,1\nE05000002,E05020001,0.25\n"
+                      "E05000002,E05020002,0.75\n")
+    new = reaggregate(ds.population, "WD23CD", lookup)
+    assert list(new["WD24CD"].values) == ["E05020001", "E05020002"]
+    assert float(new.sum()) == pytest.approx(float(ds.population.sum()), rel=1e-12)
+    old = ds.population.sum(("age", "sex", "variant")).sel(year=2026)
+    assert float(new.sum(("age", "sex", "variant")).sel(year=2026, WD24CD="E05020002")) == pytest.approx(
+        0.75 * float(old.sel(zone="E05000002")), rel=1e-12)
+    lookup.write_text("WD23CD,WD24CD,share\nE05000001,E05020001,1\nE05000002,E05020001,0.5\n")
+    with pytest.raises(PlaceDataError, match="shares must sum to 1"):
+        reaggregate(ds.population, "WD23CD", lookup)

@@ -225,7 +225,7 @@ def build_rates(spec: DemographySpec, zones: Sequence[str], n_ages: int = MAX_AG
                 population: np.ndarray | None = None) -> ProjectionRates:
     """Engine rates for every variant in ``spec.variants``.
 
-    Mortality: the place's table or the Gompertz-Makeham default (FACTS 11), scaled so e0 hits
+    Mortality: the place's table or the Gompertz-Makeham default (docs/sources.md), scaled so e0 hits
     each variant's target (default M 79.0, F 83.0; ONS National life tables 2024). Fertility: the
     place's table or a gamma curve (mean age 30.9), scaled to the variant's TFR (default 1.44,
     ONS Births 2023). Migration: the place's table (persons/yr) or per-capita internal and

@@ -217,7 +217,7 @@ def project(population: xr.DataArray, spec=None, *, rates: ProjectionRates | Non
     population : xr.DataArray
         Dims ``(zone, sex, age)``; ages ``0..n`` with the last open (``90`` = 90+).
     spec : DemographySpec, optional
-        Assumptions; defaults to ``DemographySpec()`` (FACTS.md E&W rates, base 2023, horizon 2050).
+        Assumptions; defaults to ``DemographySpec()`` (E&W rates, docs/sources.md; base 2023, horizon 2050).
     rates : ProjectionRates, optional
         Engine rates to use as they are (skips building them from ``spec``).
     variants : sequence of str, optional

@@ -58,5 +58,6 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    publish(folder, out, _OUTPUTS)
+    regrouped = tuple(p.name for p in folder.glob("projection_*.csv"))  # zones of another vintage (zone_lookup)
+    publish(folder, out, _OUTPUTS + regrouped)
     return out

@@ -3,7 +3,7 @@
 Import-light (pydantic only) so that ``twin validate`` can check a scenario's
 demography section without numpy, xarray or matplotlib.
 
-Every calibrated default names its source in FACTS.md; values marked *L* are
+Every calibrated default names its source (docs/sources.md, "Projections"); values marked *L* are
 assumptions (low confidence) and are exposed here as parameters.
 """
 
@@ -133,7 +133,7 @@ class HousingLed(_Strict):
         default_factory=dict, description="new dwellings completed per zone code and year"
     )
     dwellings_csv: Path | None = Field(None, description="CSV with zone_code,year,dwellings (added to `dwellings`)")
-    # 2.36 persons per household, E&W Census 2021 -- not in FACTS.md: assumption (L).
+    # 2.36 persons per household, E&W Census 2021 -- not in docs/sources.md: assumption (L).
     persons_per_dwelling: float = Field(2.36, gt=0, le=10)
     profile: MigrationProfile = "family"
 
@@ -179,7 +179,7 @@ class DemographySpec(_Strict):
     e0_m: float | None = Field(None, gt=20, lt=110, description="None = 79.0 (ONS National life tables 2024)")
     e0_f: float | None = Field(None, gt=20, lt=110, description="None = 83.0 (ONS National life tables 2024)")
     sex_ratio_at_birth: float = Field(1.05, gt=0.5, lt=2.0, description="male births per female birth")
-    # FACTS 5: typical LA net international migration +0.5..1.0 %/yr (D/L) -> 0.7 %, internal 0 (L).
+    # docs/sources.md: typical LA net international migration +0.5..1.0 %/yr (D/L) -> 0.7 %, internal 0 (L).
     international: MigrationComponent = Field(
         default_factory=lambda: MigrationComponent(rate=0.007, profile="young_adult")
     )

@@ -208,7 +208,7 @@ def required_clusters(design: str = "parallel", *, effect: float, cluster_size: 
                       periods: int = 1, target: float = 0.8, alpha: float = 0.05, n_sim: int = 1000,
                       seed: int = 0, share: float = 0.5, strata: Sequence[str] | None = None,
                       sequences: int | None = None, max_clusters: int = 5000,
-                      window: dict[str, Any] | None = None, n_points: int = 9) -> dict[str, Any]:
+                      window: dict[str, Any] | None = None, n_points: int = 5) -> dict[str, Any]:
     """Smallest number of clusters reaching ``target`` power, by closed form and by simulation.
 
     Candidates step by the number of sequences for a stepped wedge (equal groups) and by 1
@@ -234,9 +234,11 @@ def required_clusters(design: str = "parallel", *, effect: float, cluster_size: 
     if closed is None:
         cands = _candidates(step, k, min(max_clusters, 40 * step))
     else:
-        span = max(step, int(0.9 * closed) // max(n_points - 1, 1) // step * step)
-        cands = _candidates(step, int(0.6 * closed), int(1.5 * closed) + step)[::max(1, span // step)]
-        cands = sorted(set(cands) | {closed})
+        # a fine grid (about 3 % of the answer) around the closed form, and a coarse one from 0.6 to 1.5 times it
+        fine = max(step, int(round(0.03 * closed / step)) * step)
+        near = [closed + j * fine for j in range(-3, 7)]
+        far = [int(f * closed) // step * step for f in np.linspace(0.6, 1.5, max(n_points, 2))]
+        cands = sorted({c for c in near + far if k <= c <= max_clusters})
     cands = cands[:60]
     table = power(design, effects=effect, clusters=cands, cluster_size=m, periods=periods, model=model,
                   n_sim=n_sim, alpha=alpha, seed=seed, share=share, strata=strata, sequences=sequences,
