@@ -55,28 +55,47 @@ def window_mask(treated: np.ndarray, before: int | None = None, after: int | Non
     return mask
 
 
-def _gls(y: np.ndarray, x: np.ndarray, w: np.ndarray, s2: np.ndarray, tau2: np.ndarray,
-         need_est: bool = True) -> tuple[np.ndarray, np.ndarray]:
+class _Sums:
+    """Sums of one batch of trials that do not depend on the variance components."""
+
+    def __init__(self, w: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+        xw, yw = w * x, w * y
+        self.w, self.p = w, w.shape[2]
+        self.pi = np.maximum(w.sum(axis=2), 1.0)
+        self.sx, self.sy = xw.sum(axis=2), yw.sum(axis=2)  # (n, k)
+        self.wp, self.xp, self.yp = w.sum(axis=1), xw.sum(axis=1), yw.sum(axis=1)  # (n, P)
+        self.xx, self.xy, self.yy = (xw * x).sum(axis=(1, 2)), (xw * y).sum(axis=(1, 2)), (yw * y).sum(axis=(1, 2))
+        self.empty = ~(w.any(axis=1))  # periods measured nowhere: their dummies are pinned
+
+    def normal(self, d: np.ndarray, drop_first: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Normal equations ``(Z' A Z, Z' A y, y' A y)`` with ``A_i = I - d_i J`` on cluster i's cells.
+
+        ``Z``: period dummies (the first dropped if ``drop_first``) and treatment. ``d_i = 1 / p_i``
+        is the within-cluster (fixed-effects) projection; ``d_i = tau2 / (s2 + p_i tau2)`` gives
+        ``s2 V_i^-1`` of the random-intercept model. Cost O(trials × k × P^2): no design matrix.
+        """
+        p, w = self.p, self.w
+        dw = d[..., None] * w
+        M = np.zeros((w.shape[0], p + 1, p + 1))
+        M[:, :p, :p] = -np.matmul(dw.transpose(0, 2, 1), w)
+        M[:, np.arange(p), np.arange(p)] += self.wp + self.empty
+        M[:, :p, p] = M[:, p, :p] = self.xp - (dw * self.sx[..., None]).sum(axis=1)
+        M[:, p, p] = self.xx - (d * self.sx**2).sum(axis=1)
+        b = np.concatenate([self.yp - (dw * self.sy[..., None]).sum(axis=1),
+                            (self.xy - (d * self.sx * self.sy).sum(axis=1))[:, None]], axis=1)
+        yay = self.yy - (d * self.sy**2).sum(axis=1)
+        if drop_first:
+            M, b = M[:, 1:, 1:], b[:, 1:]
+        return M, b, yay
+
+
+def _gls(sums: _Sums, s2: np.ndarray, tau2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """GLS estimate and variance of theta under exchangeable errors (s2, tau2 per trial)."""
-    n_sim, k, p = y.shape
-    pi = np.maximum(w.sum(axis=2), 1.0)  # measured periods per cluster
-    lam = 1.0 - np.sqrt(s2[:, None] / (s2[:, None] + pi * tau2[:, None]))  # (n, k)
-    frac = w / pi[..., None]
-    xs = w * (x - lam[..., None] * (w * x).sum(axis=2, keepdims=True) / pi[..., None])
-    # period dummy j in cell (i, l): w * (1[l == j] - lam_i * w_ij / p_i)
-    eye = np.eye(p)[None, None, :, :]
-    D = w[..., None] * (eye - (lam[..., None] * frac)[:, :, None, :])  # (n, k, P cells, P dummies)
-    Z = np.concatenate([D, xs[..., None]], axis=3).reshape(n_sim, k * p, p + 1)
-    zz = np.matmul(Z.transpose(0, 2, 1), Z)
-    empty = ~(w.any(axis=1))  # periods measured nowhere: pin their dummies
-    zz[:, np.arange(p), np.arange(p)] += empty
-    inv = np.linalg.inv(zz)
-    var = s2 * inv[:, p, p]
-    if not need_est:
-        return np.empty(0), var
-    ys = w * (y - lam[..., None] * (w * y).sum(axis=2, keepdims=True) / pi[..., None])
-    zy = np.matmul(Z.transpose(0, 2, 1), ys.reshape(n_sim, k * p, 1))[..., 0]
-    return np.einsum("sj,sj->s", inv[:, p, :], zy), var
+    p = sums.p
+    d = tau2[:, None] / (s2[:, None] + sums.pi * tau2[:, None])
+    M, b, _ = sums.normal(d)
+    inv = np.linalg.inv(M)
+    return np.einsum("sj,sj->s", inv[:, p, :], b), s2 * inv[:, p, p]
 
 
 def fgls(y: np.ndarray, x: np.ndarray, mask: np.ndarray | None = None,
@@ -92,39 +111,28 @@ def fgls(y: np.ndarray, x: np.ndarray, mask: np.ndarray | None = None,
     w = np.ones(y.shape) if mask is None else np.broadcast_to(np.asarray(mask, bool), y.shape).astype(float)
     y = np.where(w > 0, y, 0.0)
     pi = np.maximum(w.sum(axis=2), 1.0)
-    # 1. within-cluster regression on period dummies 1..P-1 and treatment
-    def demean(a: np.ndarray) -> np.ndarray:
-        ww = w.reshape(w.shape + (1,) * (a.ndim - 3))
-        pp = pi.reshape(pi.shape + (1,) * (a.ndim - 2))
-        return ww * (a - (ww * a).sum(axis=2, keepdims=True) / pp)
-
-    dummies = np.broadcast_to(np.eye(p)[:, 1:], (n_sim, k, p, p - 1))  # periods 1..P-1
-    R = np.concatenate([demean(dummies), demean(x)[..., None]], axis=3).reshape(n_sim, k * p, p)
-    Rt = R.transpose(0, 2, 1)
-    rr = np.matmul(Rt, R)
-    empty = ~(w.any(axis=1))[:, 1:]
-    rr[:, np.arange(p - 1), np.arange(p - 1)] += empty
-    coef = np.linalg.solve(rr, np.matmul(Rt, demean(y).reshape(n_sim, k * p, 1)))[..., 0]
-    resid = demean(y).reshape(n_sim, k * p) - np.matmul(R, coef[..., None])[..., 0]
+    # 1. within-cluster (fixed-effects) regression on period dummies 1..P-1 and treatment
+    sums = _Sums(w, x, y)
+    M, b, yay = sums.normal(1.0 / pi, drop_first=True)
+    coef = np.linalg.solve(M, b[..., None])[..., 0]
     cells = w.sum(axis=(1, 2))
     df_e = np.maximum(cells - k - p, 1.0)
-    s2 = (resid**2).sum(axis=1) / df_e
+    s2 = np.maximum(yay - (coef * b).sum(axis=1), 0.0) / df_e
     # 2. tau2 from the clusters' mean residuals about the fixed part
     beta = np.concatenate([np.zeros((n_sim, 1)), coef[:, :-1]], axis=1)  # period effects (period 0 = 0)
-    r = y - beta[:, None, :] - coef[:, -1][:, None, None] * x
-    rbar = (w * r).sum(axis=2) / pi
+    rbar = ((w * (y - beta[:, None, :] - coef[:, -1][:, None, None] * x)).sum(axis=2)) / pi
     c = (1.0 / pi).mean(axis=1)
     vb = rbar.var(axis=1, ddof=1)
     tau2 = np.maximum(0.0, vb - s2 * c)
     # 3. GLS
-    est, var = _gls(y, x, w, s2, tau2)
+    est, var = _gls(sums, s2, tau2)
     # 4. Satterthwaite df for var = g(s2, tau2)
     h = 1e-3
-    e_sp, g_sp = _gls(y, x, w, s2 * (1 + h), tau2)
-    e_sm, g_sm = _gls(y, x, w, s2 * (1 - h), tau2)
+    e_sp, g_sp = _gls(sums, s2 * (1 + h), tau2)
+    e_sm, g_sm = _gls(sums, s2 * (1 - h), tau2)
     dt = h * (tau2 + c * s2)
-    e_tp, g_tp = _gls(y, x, w, s2, tau2 + dt)
-    e_tm, g_tm = _gls(y, x, w, s2, np.maximum(tau2 - dt, 0.0))
+    e_tp, g_tp = _gls(sums, s2, tau2 + dt)
+    e_tm, g_tm = _gls(sums, s2, np.maximum(tau2 - dt, 0.0))
     ds = 2 * h * s2
     dtt = tau2 + dt - np.maximum(tau2 - dt, 0.0)
     gs, gt = (g_sp - g_sm) / ds, (g_tp - g_tm) / dtt

@@ -18,7 +18,7 @@ can be estimated from each simulated trial as from person-level data.
 
 Common random numbers: :class:`Draws` holds standard normal draws for the largest design
 (clusters × periods × trials); every design point uses the leading block of the same
-draws, and allocation ``i`` of a design comes from ``allocation_rng(seed, i)``. So the
+draws, and the allocations of a design come from the seed (:func:`allocations`). So the
 power curve over effect sizes shifts every estimate by exactly the change in effect (the
 standard errors do not change) and curves over clusters or cluster sizes are smooth.
 """
@@ -32,12 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from twin.trials.designs import allocation_rng, make_design
+from twin.trials.designs import ALLOCATION_STREAM, allocation_rng, make_design
 
 __all__ = ["Draws", "OutcomeModel", "allocations", "simulate_parametric", "trial_frame"]
 
 #: Purpose keys of the parametric draws (apart from the allocation stream 101).
 _OUTCOME_STREAM, _WITHIN_STREAM = 102, 103
+#: Spawn key of the bulk stepped-wedge allocation stream (beside allocation numbers 0, 1, ...).
+_BULK_KEY = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ class Draws:
 
 def allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *, share: float = 0.5,
                 strata: Sequence[str] | None = None, sequences: int | None = None) -> np.ndarray:
-    """Treated matrices (n_sim, k, periods) of ``n_sim`` allocations (allocation i: ``allocation_rng(seed, i)``).
+    """Treated matrices (n_sim, k, periods) of ``n_sim`` allocations (parallel designs: allocation i from
+    ``allocation_rng(seed, i)``; stepped wedges: all at once from a bulk stream of the seed).
 
     Cached (read-only arrays): power curves and tests ask for the same allocations again.
     """
@@ -135,8 +138,7 @@ def _draw_allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *,
                       strata: Sequence[str] | None = None, sequences: int | None = None) -> np.ndarray:
     st = None if strata is None else _fit_strata(strata, k)
     if kind == "stepped_wedge":
-        return np.stack([make_design(kind, k, allocation_rng(seed, i), periods=periods, strata=st,
-                                     sequences=sequences).treated for i in range(n_sim)])
+        return _stepped_wedge_bulk(k, periods, n_sim, seed, st, sequences)
     if kind in ("parallel", "individual") or st is None:
         # one arm vector per allocation, as designs.parallel draws it
         kind2 = "parallel" if kind == "stratified" and st is None else kind
@@ -144,6 +146,28 @@ def _draw_allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *,
                          for i in range(n_sim)])
     return np.stack([make_design(kind, k, allocation_rng(seed, i), periods=periods, share=share, strata=st).treated
                      for i in range(n_sim)])
+
+
+def _stepped_wedge_bulk(k: int, periods: int, n_sim: int, seed: int, strata: Sequence[str] | None,
+                        sequences: int | None) -> np.ndarray:
+    """``n_sim`` stepped-wedge allocations at once, as :func:`twin.trials.designs.stepped_wedge` draws one.
+
+    Each stratum's clusters go round the sequences in a random order, continuing where the
+    last stratum stopped; one generator (a bulk stream of the seed) permutes every trial.
+    """
+    s = periods - 1 if sequences is None else int(sequences)
+    starts = 1 + (np.arange(s) * (periods - 1)) // s
+    labels = np.array(strata if strata is not None else ("all",) * k)
+    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(ALLOCATION_STREAM, _BULK_KEY)))
+    group = np.empty((n_sim, k), int)
+    offset = 0
+    for lab in dict.fromkeys(labels.tolist()):
+        idx = np.flatnonzero(labels == lab)
+        slots = (offset + np.arange(idx.size)) % s
+        perm = rng.permuted(np.tile(idx, (n_sim, 1)), axis=1)
+        np.put_along_axis(group, perm, np.broadcast_to(slots, perm.shape), axis=1)
+        offset += idx.size
+    return np.arange(periods)[None, None, :] >= starts[group][..., None]
 
 
 def _fit_strata(strata: Sequence[str], k: int) -> tuple[str, ...]:

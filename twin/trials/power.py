@@ -208,7 +208,7 @@ def required_clusters(design: str = "parallel", *, effect: float, cluster_size: 
                       periods: int = 1, target: float = 0.8, alpha: float = 0.05, n_sim: int = 1000,
                       seed: int = 0, share: float = 0.5, strata: Sequence[str] | None = None,
                       sequences: int | None = None, max_clusters: int = 5000,
-                      window: dict[str, Any] | None = None, n_points: int = 5) -> dict[str, Any]:
+                      window: dict[str, Any] | None = None, n_points: int = 4) -> dict[str, Any]:
     """Smallest number of clusters reaching ``target`` power, by closed form and by simulation.
 
     Candidates step by the number of sequences for a stepped wedge (equal groups) and by 1
@@ -236,7 +236,7 @@ def required_clusters(design: str = "parallel", *, effect: float, cluster_size: 
     else:
         # a fine grid (about 3 % of the answer) around the closed form, and a coarse one from 0.6 to 1.5 times it
         fine = max(step, int(round(0.03 * closed / step)) * step)
-        near = [closed + j * fine for j in range(-3, 7)]
+        near = [closed + j * fine for j in range(-2, 5)]
         far = [int(f * closed) // step * step for f in np.linspace(0.6, 1.5, max(n_points, 2))]
         cands = sorted({c for c in near + far if k <= c <= max_clusters})
     cands = cands[:60]

@@ -14,8 +14,14 @@ Format (every key but ``design``, ``outcome`` and ``intervention`` has a default
       sequences: null              # stepped wedge: groups crossing over (default periods - 1)
       strata: urban_rural          # none | urban_rural | deprivation (tertiles of the decile)
       treated_share: 0.5           # parallel / stratified / individual: share allocated to treatment
-      cluster_size: null           # people measured per cluster-period (default: the zones' mean residents)
-      outcome: {variable: contacts, per: 1000}   # any results variable with a zone dimension
+      cluster_size: null           # people measured per cluster-period (or give measurement:)
+      outcome: {variable: contacts, per: 1000, type: count}   # any results variable with a zone dimension;
+                                   # type: binary (share of people) | count (events per person) | continuous
+      measurement: {method: survey, sample: 1000, response_rate: 0.5}   # or {method: routine}: records of
+                                   # every resident (deaths, contacts); default routine
+      heterogeneity: {between_cv: 0.2, effect_cv: twin}   # true baselines differ 20 % between clusters
+                                   # (0.1-0.3 reported as the ICC interval); or icc: 0.001; or source: twin
+      window: null                 # stepped wedge: {before: 1, after: 2, transition: false} measured periods
       intervention: {type: heat_health_outreach, staff: 4}   # any registered intervention, no target
       effect_sizes: null           # absolute effects to scan (outcome units); default relative_effects
       relative_effects: [0, 0.25, 0.5, 0.75, 1, 1.5]   # multiples of the twin-predicted effect

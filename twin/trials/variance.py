@@ -67,7 +67,10 @@ def gls_se(X: np.ndarray, n: float | np.ndarray, sigma2: float, *, tau: float = 
         raise TwinError("people measured per cluster-period must be positive", field="n", value=float(nn[mask].min()))
     used = mask.any(axis=0)  # periods measured in some cluster
     info = np.zeros((int(used.sum()) + 1, int(used.sum()) + 1))
-    for i in range(k):
+    # clusters with the same treatment, measured cells and sizes contribute the same information
+    rows, first, counts = np.unique(np.concatenate([X, mask, nn], axis=1), axis=0, return_index=True,
+                                    return_counts=True)
+    for i, count in zip(first, counts, strict=True):
         m = mask[i]
         if not m.any():
             continue
@@ -76,7 +79,7 @@ def gls_se(X: np.ndarray, n: float | np.ndarray, sigma2: float, *, tau: float = 
         V = (np.diag(sigma2 / nn[i, m]) + gamma**2 * np.eye(m.sum()) + tau**2 * np.outer(one, one)
              + eta**2 * np.outer(x, x) + rho * tau * eta * (np.outer(one, x) + np.outer(x, one)))
         Z = np.column_stack([np.eye(p)[m][:, used], x])
-        info += Z.T @ np.linalg.solve(V, Z)
+        info += count * (Z.T @ np.linalg.solve(V, Z))
     try:
         var = np.linalg.inv(info)[-1, -1]
     except np.linalg.LinAlgError:
