@@ -83,3 +83,19 @@ def test_clusters_needed_and_power_at_available_clusters_carry_intervals():
     a, b = at["closed_form_over_icc_interval"]
     assert a <= at["closed_form"] <= b
     assert (at["closed_form"] >= 0.8) == (need["closed_form"] <= 20)
+
+
+def test_analysis_reports_the_icc_with_an_interval_that_covers_it():
+    from twin.trials.analysis import analyse
+    from twin.trials.parametric import Draws, allocations, simulate_parametric, trial_frame
+
+    model = OutcomeModel.from_icc(0.05, 1.0, cluster_size=30, effect=0.2)
+    n = 15
+    x = allocations("stepped_wedge", 24, 5, n, seed=4)
+    sim = simulate_parametric(model, x, Draws(4, n, 24, 5))
+    hits = 0
+    for i in range(n):
+        row = analyse(trial_frame(sim, i, 30), design="stepped_wedge", method="cluster_robust").iloc[0]
+        assert row.icc_low <= row.icc <= row.icc_high
+        hits += row.icc_low <= 0.05 <= row.icc_high
+    assert hits >= 11  # a 95 % interval: 11 or fewer of 15 has probability 0.006

@@ -51,7 +51,8 @@ __all__ = [
 ]
 
 #: Columns of the tidy analysis table.
-COLUMNS = ["method", "design", "estimate", "se", "ci_low", "ci_high", "p_value", "icc", "icc_method",
+COLUMNS = ["method", "design", "estimate", "se", "ci_low", "ci_high", "p_value", "icc", "icc_low", "icc_high",
+           "icc_method",
            "n_clusters", "cluster_size", "periods", "alpha"]
 
 
@@ -107,18 +108,38 @@ def icc_anova(df: Any) -> tuple[float, float, float]:
     if "ss_within" in d and np.all(n > 1):
         sigma_w2 = float(d["ss_within"].sum() / (n - 1).sum())
         sigma_e2 = sigma_w2 / m_bar
+        df_w = float((n - 1).sum())
         how = "anova (within from ss_within)"
     elif d["period"].nunique() > 1:
         fe = smf.ols(_formula(d.drop(columns=["stratum"], errors="ignore")) + " + C(cluster)", d).fit()
         sigma_e2 = float(fe.scale)
         sigma_w2 = sigma_e2 * m_bar
+        df_w = float(fe.df_resid)
         how = "anova (within from cluster-period residuals)"
     else:
         return float("nan"), max(0.0, msb), float("nan")
     tau2 = max(0.0, (msb - sigma_e2) / p_bar)
     icc = tau2 / (tau2 + sigma_w2) if tau2 + sigma_w2 > 0 else 0.0
     icc_anova.last_method = how  # type: ignore[attr-defined]
+    icc_anova.last_interval = _icc_interval(msb, sigma_e2, dof_b, df_w, m_bar * p_bar)  # type: ignore[attr-defined]
     return float(icc), tau2, sigma_w2
+
+
+def _icc_interval(msb: float, sigma_e2: float, df_b: float, df_w: float, n0: float,
+                  level: float = 0.95) -> tuple[float, float]:
+    """F-based interval of the ICC (Searle 1971, one-way random effects; ``n0`` people per cluster).
+
+    ``msb / sigma_e2`` is ``(1 + R) F(df_b, df_w)`` with ``R = n0 icc / (1 - icc)``.
+    """
+    from scipy import stats
+
+    if not (sigma_e2 > 0 and df_b >= 1 and df_w >= 1):
+        return (float("nan"), float("nan"))
+    f = msb / sigma_e2
+    a = (1 - level) / 2
+    r_lo = max(0.0, f / stats.f.ppf(1 - a, df_b, df_w) - 1)
+    r_hi = max(0.0, f / stats.f.ppf(a, df_b, df_w) - 1)
+    return (r_lo / (n0 + r_lo), r_hi / (n0 + r_hi))
 
 
 def analyse(df: Any, *, design: str = "", method: str = "auto", alpha: float = 0.05) -> Any:
@@ -141,10 +162,12 @@ def analyse(df: Any, *, design: str = "", method: str = "auto", alpha: float = 0
         method = "mixed" if design == "stepped_wedge" or periods > 1 and _varies_within(df) else (
             "cluster_level" if design != "individual" else "cluster_robust")
     try:
+        icc_anova.last_interval = (float("nan"), float("nan"))  # type: ignore[attr-defined]
         icc, _tau2, _sw = icc_anova(df)
         icc_how = getattr(icc_anova, "last_method", "anova")
+        icc_lo, icc_hi = icc_anova.last_interval  # type: ignore[attr-defined]
     except (ValueError, np.linalg.LinAlgError):
-        icc, icc_how = float("nan"), "anova (failed)"
+        icc, icc_how, icc_lo, icc_hi = float("nan"), "anova (failed)", float("nan"), float("nan")
     if method == "mixed" and (periods == 1 or not _varies_within(df)):
         method_used = "cluster_level"
     else:
@@ -165,7 +188,7 @@ def analyse(df: Any, *, design: str = "", method: str = "auto", alpha: float = 0
                         hint="valid: auto, mixed, cluster_robust, cluster_level, all")
     n = df["n"].to_numpy(float) if "n" in df else np.ones(len(df))
     row = {"method": label, "design": design, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
-           "p_value": p, "icc": icc, "icc_method": icc_how, "n_clusters": df["cluster"].nunique(),
+           "p_value": p, "icc": icc, "icc_low": icc_lo, "icc_high": icc_hi, "icc_method": icc_how, "n_clusters": df["cluster"].nunique(),
            "cluster_size": float(np.mean(n)), "periods": periods, "alpha": alpha}
     return pd.DataFrame([row], columns=COLUMNS)
 
