@@ -32,13 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from twin.trials.designs import ALLOCATION_STREAM, allocation_rng, make_design
+from twin.run.streams import generator
+from twin.trials.designs import allocation_rng, make_design
 
 __all__ = ["Draws", "OutcomeModel", "allocations", "simulate_parametric", "trial_frame"]
 
-#: Purpose keys of the parametric draws (apart from the allocation stream 101).
-_OUTCOME_STREAM, _WITHIN_STREAM = 102, 103
-#: Spawn key of the bulk stepped-wedge allocation stream (beside allocation numbers 0, 1, ...).
+#: Design streams: twin.run.streams purposes trial_allocation, trial_outcome, trial_within.
+#: Extra key of the bulk stepped-wedge allocation stream (beside allocation numbers 0, 1, ...).
 _BULK_KEY = 1_000_000_000
 
 
@@ -108,7 +108,7 @@ class Draws:
     z_cluster_period: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        rng = np.random.default_rng(np.random.SeedSequence(int(self.seed), spawn_key=(_OUTCOME_STREAM,)))
+        rng = generator(self.seed, "trial_outcome")
         self.z_cluster = rng.standard_normal((self.n_sim, self.clusters))
         self.z_cell = rng.standard_normal((self.n_sim, self.clusters, self.periods))
         self.z_effect = rng.standard_normal((self.n_sim, self.clusters))
@@ -158,7 +158,7 @@ def _stepped_wedge_bulk(k: int, periods: int, n_sim: int, seed: int, strata: Seq
     s = periods - 1 if sequences is None else int(sequences)
     starts = 1 + (np.arange(s) * (periods - 1)) // s
     labels = np.array(strata if strata is not None else ("all",) * k)
-    rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(ALLOCATION_STREAM, _BULK_KEY)))
+    rng = generator(seed, "trial_allocation", _BULK_KEY)
     group = np.empty((n_sim, k), int)
     offset = 0
     for lab in dict.fromkeys(labels.tolist()):
@@ -206,7 +206,7 @@ def simulate_parametric(model: OutcomeModel, treated: np.ndarray, draws: Draws, 
         y = y + model.gamma * draws.z_cluster_period[:n_sim, :k, :p]
     out = {"y": y, "treated": treated}
     if within and m > 1:
-        rng = np.random.default_rng(np.random.SeedSequence(int(draws.seed), spawn_key=(_WITHIN_STREAM, int(m), k, p)))
+        rng = generator(draws.seed, "trial_within", int(m), k, p)
         out["ss_within"] = model.sigma_w**2 * rng.chisquare(m - 1, size=(n_sim, k, p))
     return out
 
