@@ -82,8 +82,9 @@ def power(design: str = "parallel", *, effects: float | Sequence[float], cluster
     Returns
     -------
     pandas.DataFrame, one row per design point: design, effect, n_clusters, cluster_size,
-    periods, icc, n_sim, power, power_lo, power_hi (Wilson, ``level``), closed_form,
-    closed_form_t, mean_estimate, sd_estimate, mean_se, coverage, mean_icc_hat, seconds.
+    periods, icc, n_sim, power, power_lo, power_hi (Wilson, ``level``), power_normal (the same
+    trials judged by a Wald z), closed_form, closed_form_t, mean_estimate, sd_estimate, mean_se,
+    coverage, median_df, mean_icc_hat, seconds.
     """
     import time
 
