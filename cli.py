@@ -93,7 +93,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress = None if not args.quiet else False
     result = run_scenario(
         sc, out, executor=executor, seed=args.seed, replicates=args.replicates,
-        overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None,
+        overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None, checked=True,
     )
     t = result.manifest["timings_seconds"]
     if not args.quiet:
