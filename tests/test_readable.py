@@ -26,8 +26,8 @@ def results() -> xr.Dataset:
 def test_sources_page_is_generated_and_nothing_cites_a_file_outside_the_repository():
     from twin._sources import SECTIONS, SOURCES, sources_markdown
 
-    assert (ROOT / "docs" / "sources.md").read_text(encoding="utf-8") == sources_markdown(), \
-        "docs/sources.md is stale: python -m twin._sources > docs/sources.md"
+    assert (ROOT / "docs" / "sources.md").read_text(encoding="utf-8").startswith(sources_markdown()), \
+        "docs/sources.md does not start with the generated part: python -m twin._sources prints it"
     assert all(s.section in SECTIONS and s.citation and s.where for s in SOURCES)
     cited = set()
     for path in [*ROOT.glob("twin/**/*.py"), *ROOT.glob("models/*.py"), *ROOT.glob("data/places/*/place.yaml")]:

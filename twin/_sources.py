@@ -2,7 +2,8 @@
 
 One table, :data:`SOURCES`, rendered twice: as ``docs/sources.md`` (:func:`sources_markdown`; a test
 checks the file matches) and as the "Sources" section of every ``report.html`` (:func:`sources_rows`).
-Code, data and docs cite a figure as ``docs/sources.md sN`` (section ``N`` below). Status: **S** seen in
+Code, data and docs cite a figure as ``docs/sources.md sN`` (section ``N`` below). ``docs/sources.md``
+starts with this generated part; hand-written sections (trial design, projections) follow it. Status: **S** seen in
 the published material, **D** derived arithmetically from S figures, **L** an assumption (low
 confidence) exposed as a parameter. "calibrated on" figures were used to set parameters; "evidence"
 figures are compared with model output after the fact (out-of-sample checks).
@@ -141,13 +142,14 @@ def sources_markdown() -> str:
     lines = [
         "# Sources: the published figures placetwin uses",
         "",
-        "Generated from `twin/_sources.py` (`python -m twin._sources > docs/sources.md`; a test checks the two agree).",
+        "Generated from `twin/_sources.py` (`python -m twin._sources` prints it; a test checks the file starts with it).",
         "Code, data and reports cite a figure as `docs/sources.md sN`, N the section number below (numbers are",
         "stable; gaps are topics no code uses yet, e.g. flood). Status: **S** seen in the published material,",
         "**D** derived arithmetically from S figures; values with no published figure are assumptions, marked **L**",
         "where the code defines them. *Use*: **calibrated on** — a model parameter was set to reproduce it;",
         "**evidence** — compared with model output after the fact (out-of-sample); **input** — used as given",
-        "(costs, discount rates, method).",
+        "(costs, discount rates, method). The sections after these numbered ones (trial design, projections)",
+        "are written by hand below the generated part.",
         "",
     ]
     for sec, title in SECTIONS.items():
