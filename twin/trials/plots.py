@@ -27,7 +27,7 @@ def _save(fig: Any, path: str | Path) -> Path:
 
 
 def _icc_text(icc: float) -> str:
-    return "below 0.001" if icc < 0.001 else f"{icc:.3f}"
+    return f"{icc:.2g}"
 
 
 def power_figure(table: Any, *, target: float | None = 0.8, units: str = "", max_lines: int = 6) -> Any:

@@ -158,7 +158,7 @@ def trial_answer(spec: Any, model: Any, k: int, at_k: Any, needed: dict, units: 
     """The trial's answer in words: power at the clusters available, and clusters needed, with intervals."""
     target = spec.power_target
     lines = [f"Predicted effect of the intervention: {model.effect:+.3g} {units} "
-             f"(baseline mean {model.mean:.3g}; intra-cluster correlation {model.icc:.3f})."]
+             f"(baseline mean {model.mean:.3g}; intra-cluster correlation {model.icc:.2g})."]
     if len(at_k):
         r = at_k.iloc[0]
         lines.append(f"Power with the {k} clusters available ({spec.design.replace('_', ' ')}): {r['power']:.0%} "
