@@ -10,7 +10,7 @@ Modules
 params
     :class:`HeatHealthParams` and its sections, every value with a unit and a source.
 mortality
-    Baseline death probabilities from Gompertz–Makeham life tables (FACTS.md s11, D).
+    The one baseline mortality (shared with twin.demography), its seasonal profile, life tables.
 exposure_response
     Heat relative risk above a regional threshold, attributable deaths, illness, daily draws.
 population_traits
@@ -51,13 +51,16 @@ from twin.health.exposure_response import (
 )
 from twin.health.mortality import (
     baseline_qx_table,
+    baseline_rates,
     crude_death_rate,
     daily_death_probability,
-    ew_2021_population,
-    fit_to_life_expectancy,
-    gompertz_makeham_qx,
     life_expectancy,
+    life_expectancy_at,
+    life_table_summary,
+    remaining_life_expectancy,
+    seasonal_factor,
 )
+from twin.health.population import ew_2021_population
 from twin.health.params import (
     REGIONS,
     SLOPE_CI,
@@ -88,7 +91,7 @@ __all__ = sorted([
     "baseline_qx_table", "behaviour_rr", "channel_preference", "channel_probabilities",
     "cooling_centre_visit_probability", "crude_death_rate", "daily_death_probability", "daily_harm",
     "daily_mean_temperature", "describe_params", "ew_2021_population", "expected_annual_heat_deaths",
-    "fit_to_life_expectancy", "gompertz_makeham_qx", "heat_rr", "heat_slopes", "heathrow_like_summers",
+    "baseline_rates", "life_expectancy_at", "life_table_summary", "remaining_life_expectancy", "seasonal_factor", "heat_rr", "heat_slopes", "heathrow_like_summers",
     "help_seeking_probability", "life_expectancy", "living_alone", "london_like_population",
     "long_term_condition", "on_vulnerable_list", "overheating_home", "population_mean",
     "protective_behaviour", "regional_threshold", "seeks_help", "vulnerability_multiplier",

@@ -78,29 +78,46 @@ _DEFAULT_THRESHOLDS["London"] = 19.0
 
 
 class MortalityParams(BaseModel):
-    """Baseline mortality: a Gompertz–Makeham law per sex fitted to life expectancy at birth.
+    """The one baseline mortality (:mod:`twin.health.mortality`), shared with the demography engine.
 
-    The hazard at age ``x`` is ``mu(x) = makeham + alpha * exp(slope * x)``; ``alpha`` is
-    fitted so the period life expectancy equals ``life_expectancy_*`` (FACTS.md section 11:
-    derive qx this way, mark it D). The slopes and Makeham terms are not in FACTS.md; the
-    defaults were chosen so that the fitted life tables give a crude death rate near
-    9.8 per 1,000 on the England and Wales 2021 age structure (tested).
+    Per sex a Makeham-Gompertz law with an accident hump, an infant rate and a steepening
+    above 75, fitted to life expectancy at birth and at 65 (ONS 2021-23) with the steepening
+    fitted to the crude death rate on the England and Wales 2021 structure; or, if
+    ``life_table`` is set, a user's ONS-style life table. See docs/sources.md (mortality).
     """
 
     model_config = ConfigDict(extra="forbid")
 
-    life_expectancy_f: float = pfield(83.0, "year", "ONS National life tables 2024 (2021-23), S/H",
+    life_table: str | None = pfield(None, "1", "user data",
+                                    "ONS-style life table CSV (sex, age, mx or qx); replaces the fitted law.")
+    life_expectancy_f: float = pfield(83.0, "year", "ONS National life tables 2021-23 (2024), S/H",
                                       "Female period life expectancy at birth the law is fitted to.", ge=40, le=100)
-    life_expectancy_m: float = pfield(79.0, "year", "ONS National life tables 2024 (2021-23), S/H",
+    life_expectancy_m: float = pfield(79.0, "year", "ONS National life tables 2021-23 (2024), S/H",
                                       "Male period life expectancy at birth the law is fitted to.", ge=40, le=100)
-    gompertz_slope_f: float = pfield(0.122, "year-1", "assumption, L: no figure in FACTS.md; set so the crude death rate check holds (D)",
-                                     "Rate of exponential rise of adult female mortality with age.", gt=0.03, lt=0.2)
-    gompertz_slope_m: float = pfield(0.112, "year-1", "assumption, L: no figure in FACTS.md; set so the crude death rate check holds (D)",
-                                     "Rate of exponential rise of adult male mortality with age.", gt=0.03, lt=0.2)
-    makeham_f: float = pfield(2.0e-4, "year-1", "assumption, L: no figure in FACTS.md",
-                              "Age-independent (background) female hazard.", ge=0, le=0.01)
-    makeham_m: float = pfield(4.0e-4, "year-1", "assumption, L: no figure in FACTS.md",
-                              "Age-independent (background) male hazard.", ge=0, le=0.01)
+    life_expectancy_65_f: float = pfield(21.1, "year", "ONS National life tables 2021-23 (2024), S/M (secondary)",
+                                         "Female period life expectancy at 65 the law is fitted to.", ge=5, le=40)
+    life_expectancy_65_m: float = pfield(18.6, "year", "ONS National life tables 2021-23 (2024), S/M (secondary)",
+                                         "Male period life expectancy at 65 the law is fitted to.", ge=5, le=40)
+    crude_death_rate_target: float = pfield(
+        9.7, "1", "D: 577,160 registered deaths 2022 / 59.6 m = 9.68; 598,000 / 60.9 m (yr to mid-2023) = 9.8 (ONS)",
+        "Deaths per 1,000 a year on the England and Wales 2021 structure; fits the steepening above 75.",
+        ge=5, le=20)
+    infant_rate_f: float = pfield(0.0035, "year-1", "assumption, L: ONS infant mortality about 3.5-4 per 1,000",
+                                  "Female death rate in the first year of life.", ge=0, le=0.05)
+    infant_rate_m: float = pfield(0.0042, "year-1", "assumption, L: ONS infant mortality about 3.5-4 per 1,000",
+                                  "Male death rate in the first year of life.", ge=0, le=0.05)
+    makeham_f: float = pfield(1.0e-4, "year-1", "assumption, L", "Age-independent female hazard.", ge=0, le=0.01)
+    makeham_m: float = pfield(1.5e-4, "year-1", "assumption, L", "Age-independent male hazard.", ge=0, le=0.01)
+    hump_f: float = pfield(1.0e-4, "year-1", "assumption, L", "Young-adult (accident) hump, female, peak at 22.",
+                           ge=0, le=0.01)
+    hump_m: float = pfield(4.0e-4, "year-1", "assumption, L", "Young-adult (accident) hump, male, peak at 22.",
+                           ge=0, le=0.01)
+    seasonal_amplitude: float = pfield(
+        0.12, "1", "assumption, L: ONS excess winter mortality index typically 15-30 % (not retrieved); "
+        "0.12 gives about 17 %",
+        "Relative amplitude of the yearly cycle of baseline death rates (winter high, summer low).", ge=0, le=0.5)
+    seasonal_peak_day: float = pfield(15.0, "day", "assumption, L: deaths peak in January (ONS monthly deaths)",
+                                      "Day of year of the peak of baseline death rates.", ge=1, le=366)
 
 
 class ExposureResponseParams(BaseModel):
