@@ -82,6 +82,11 @@ class PathwayScaling:
     summer_pr_per_degree: float = UKCP18_SUMMER_PR_RCP85 / GLOBAL_DT_2070_RCP85  # ~-0.10, D
     winter_pr_per_degree: float = UKCP18_WINTER_PR_RCP85 / GLOBAL_DT_2070_RCP85  # ~+0.057, D
     baseline_gwl: float = BASELINE_GWL
+    #: Growth of the summer Tmax upper-tail stretch per degC of regional summer warming (fitted, D):
+    #: hot extremes warm faster than the mean, so that 40 degC at a London-like station comes about
+    #: once in 3-6 years at gwl4 (Christidis et al., Nat Commun 2020: ~3.5 yr by 2100, high emissions,
+    #: UK-wide) while the summer mean follows the UKCP18 delta. See docs/sources.md (weather tail).
+    tail_stretch_per_degree: float = 0.12
     source: str = f"derived (D) by pattern scaling of {_UKCP18}; global warming 2060-79 ~2.7 degC (D/L)"
 
 
@@ -103,6 +108,10 @@ class Pathway:
     ----------
     name
         "baseline", "gwl1.5", ...
+    tail_stretch
+        Extra stretch of the summer Tmax anomaly above its pivot (added to the generator's
+        baseline stretch, :class:`twin.climate.weather.WeatherParams`): the change of the
+        upper tail beyond the shift of the mean (D).
     gwl
         Global warming level, degC above pre-industrial (``None`` for the baseline).
     tas_summer, tas_winter
@@ -120,6 +129,11 @@ class Pathway:
     pr_summer: float
     pr_winter: float
     source: str = ""
+    tail_stretch: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.tail_stretch <= 2.0:
+            raise ClimateDataError("must be between 0 and 2", field="pathway.tail_stretch", value=self.tail_stretch)
 
     def delta(self, dayofyear) -> tuple[np.ndarray, np.ndarray]:
         """Temperature delta (degC) and precipitation change (fraction) for each day of year.
@@ -147,6 +161,7 @@ def make_pathway(name: str, gwl: float | None, scaling: PathwayScaling | None = 
         pr_summer=max(-0.9, s.summer_pr_per_degree * dg),
         pr_winter=max(-0.9, s.winter_pr_per_degree * dg),
         source=s.source,
+        tail_stretch=max(0.0, s.tail_stretch_per_degree * s.summer_dt_per_degree * dg),
     )
 
 
