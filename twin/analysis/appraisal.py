@@ -29,10 +29,14 @@ Discounting
     ``1.035**-30 / 1.03``). Costs and non-health benefits use the STPR; deaths and illness, valued
     in QALYs or VPF, the health rate. Values are not uprated for real income growth (a simplification).
 Valuation
-    A death averted is worth the value of a prevented fatality, £2,474,341 at 2023 prices (DfT TAG
-    data book v2.03, FACTS.md s7, S/M) by default; with ``death_valuation="qaly"`` it is
-    ``qalys_per_death`` (assumption, L) x £70,000 (HMT/DHSC 2022 QALY value). An illness episode is
-    ``qalys_per_illness`` (L) x £70,000.
+    By default (``death_valuation="qaly"``, the Green Book/DHSC basis for a health option) a death
+    averted is worth the discounted QALYs lost at the age of death, with mortality displacement
+    (:func:`twin.analysis.valuation.qalys_lost_per_death`), x £70,000 (HMT/DHSC 2022 QALY value);
+    ages come from the ``*_by_age`` results, else ``qalys_per_death``. The value of a prevented
+    fatality, £2,474,341 at 2023 prices (DfT TAG data book v2.03, S/M), is the sensitivity
+    (``death_valuation="vpf"``). Both are always computed: ``npv_qaly``/``npv_vpf``,
+    ``bcr_qaly``/``bcr_vpf``; ``npv``/``bcr`` follow the setting. An illness episode is
+    ``qalys_per_illness`` (L) x £70,000. Sources: docs/sources.md.
 Prices
     Everything is expressed at ``settings.price_base_year`` (default 2023). Values at other years are
     converted with ``settings.deflator`` (a ``{year: index}`` table, e.g. HM Treasury's GDP deflator)
@@ -108,12 +112,14 @@ class AppraisalSettings:
 
     years: int = 30
     price_base_year: int = 2023
-    death_valuation: Literal["vpf", "qaly"] = "vpf"
+    death_valuation: Literal["vpf", "qaly"] = "qaly"
     vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (FACTS.md s7, S/M)
     vpf_year: int = 2023
     qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (FACTS.md s7, S/H)
     qaly_year: int = 2022
-    qalys_per_death: float = 5.0      # L: heat deaths are mostly among the old and frail
+    qalys_per_death: float = 5.0      # L: used only when results have no age breakdown of deaths
+    displacement_share: float = 0.3   # L: as the heat-health model's exposure_response.displacement_share
+    displacement_days: int = 14       # L: as exposure_response.displacement_days
     qalys_per_illness: float = 0.01   # L: a few days to weeks of reduced health
     inflation: float = 0.02           # L: used only when no deflator table is given
     deflator: Mapping[int, float] | None = None
@@ -145,7 +151,9 @@ class AppraisalSettings:
             ("appraisal.death_valuation", self.death_valuation, "", "choice: vpf or qaly"),
             ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (FACTS.md s7, S/M)"),
             ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (FACTS.md s7, S/H)"),
-            ("appraisal.qalys_per_death", self.qalys_per_death, "QALY", "assumption, L"),
+            ("appraisal.qalys_per_death", self.qalys_per_death, "QALY", "assumption, L (no age breakdown only)"),
+            ("appraisal.displacement_share", self.displacement_share, "1", "assumption, L (docs/sources.md)"),
+            ("appraisal.displacement_days", self.displacement_days, "day", "assumption, L"),
             ("appraisal.qalys_per_illness", self.qalys_per_illness, "QALY", "assumption, L"),
             ("appraisal.inflation", self.inflation if self.deflator is None else "deflator table", "yr-1",
              "assumption, L (no deflator series in FACTS.md)" if self.deflator is None else "user deflator table"),
@@ -235,7 +243,8 @@ def register_benefit(
 register_benefit(
     "deaths_averted", ("expected_attributable_deaths", "attributable_deaths"),
     lambda s: s.value_of_death(), "health", "deaths",
-    source="VPF £2,474,341 (2023, DfT TAG v2.03) or QALYs per death x £70,000 (FACTS.md s7)",
+    source="QALYs lost at the age of death with displacement x £70,000 (HMT/DHSC 2022), or the VPF "
+           "£2,474,341 (2023, DfT TAG v2.03); docs/sources.md",
     qalys_per_unit=lambda s: s.qalys_per_death, counts_deaths=True,
 )
 register_benefit(
@@ -366,23 +375,40 @@ def appraise(
     out: dict[str, xr.DataArray] = {}
     pv_benefit = 0.0
     deaths = qalys = 0.0
+    from twin.analysis.valuation import death_qalys_averted
+
+    other = 0.0  # the other valuation of deaths (VPF when QALY is chosen, and vice versa)
     for name, b in used.items():
         units = averted(results, b, ref)
         factor = annuity_factor(settings.years, b.discount)
         pv = units * factor * b.value(settings)
+        disc_units = units * annuity_factor(settings.years, "health")
+        unit_qalys = disc_units * b.qalys(settings)
+        if b.counts_deaths:
+            deaths = deaths + disc_units
+            unit_qalys = death_qalys_averted(results, b, ref, settings) * annuity_factor(settings.years, "health")
+            pv_q = unit_qalys * convert_price(settings.qaly_value, settings.qaly_year, settings)
+            pv_v = disc_units * convert_price(settings.vpf, settings.vpf_year, settings)
+            pv, alt = (pv_q, pv_v) if settings.death_valuation == "qaly" else (pv_v, pv_q)
+            out[f"pv_{name}_qaly"] = pv_q.assign_attrs(long_name=f"present value of {name}, QALY basis", **gbp)
+            out[f"pv_{name}_vpf"] = pv_v.assign_attrs(long_name=f"present value of {name}, VPF basis", **gbp)
+            other = other + alt - pv
         out[f"{name}_per_year"] = units
         out[f"pv_{name}"] = pv.assign_attrs(long_name=f"present value of {name}", **gbp)
         pv_benefit = pv_benefit + pv
-        disc_units = units * annuity_factor(settings.years, "health")
-        qalys = qalys + disc_units * b.qalys(settings)
-        if b.counts_deaths:
-            deaths = deaths + disc_units
+        qalys = qalys + unit_qalys
     out["pv_benefit"] = pv_benefit.assign_attrs(long_name="present value of benefits", **gbp)
     out["pv_cost"] = pv_cost.assign_attrs(long_name="present value of costs", **gbp)
     out["first_year_cost"] = first.assign_attrs(long_name="capital plus one year's running cost", **gbp)
     out["npv"] = (pv_benefit - pv_cost).assign_attrs(long_name="net present value", **gbp)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["bcr"] = (pv_benefit / pv_cost.where(pv_cost > 0)).assign_attrs(units="1", long_name="benefit-cost ratio")
+        # both valuations of deaths, side by side (QALY: the Treasury basis for health; VPF: sensitivity)
+        for basis, pvb in ((settings.death_valuation, pv_benefit), (_other(settings), pv_benefit + other)):
+            out[f"npv_{basis}"] = (pvb - pv_cost).assign_attrs(long_name=f"net present value, deaths on the "
+                                                                        f"{basis.upper()} basis", **gbp)
+            out[f"bcr_{basis}"] = (pvb / pv_cost.where(pv_cost > 0)).assign_attrs(
+                units="1", long_name=f"benefit-cost ratio, deaths on the {basis.upper()} basis")
     zeros = xr.zeros_like(out["pv_benefit"])
     out["discounted_deaths"] = (zeros + deaths).assign_attrs(units="deaths", long_name="deaths averted, discounted (health)")
     out["discounted_qalys"] = (zeros + qalys).assign_attrs(units="QALY", long_name="QALYs gained, discounted (health)")
@@ -396,6 +422,10 @@ def appraise(
         if set(RUN_DIMS) <= set(v.dims):
             out[k] = v.transpose(*RUN_DIMS, ...)
     return xr.Dataset(out, attrs=attrs)
+
+
+def _other(settings: AppraisalSettings) -> str:
+    return "vpf" if settings.death_valuation == "qaly" else "qaly"
 
 
 from twin.analysis._compare import compare_table  # noqa: E402  (re-exported: needs the names above)
