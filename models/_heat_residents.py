@@ -10,7 +10,7 @@ column (``extra``)      meaning
 ======================  ============================================================
 ``channel``             preferred contact channel (int8 index into ``CHANNELS``): by age
                         from ONS internet use, lower digital uptake in rural zones
-``living_alone``        bool, by age and sex (ONS, FACTS.md s12)
+``living_alone``        bool, by age and sex (ONS, docs/sources.md)
 ``long_term_condition`` bool, by age (L)
 ``overheating_home``    bool, from the home cell's building fraction (base place)
 ``vulnerable_list``     bool, on the council's vulnerable-persons list (L)

@@ -44,7 +44,7 @@ def test_heathrow_hot_day_frequencies_plausible(long_runs):
     # the upper tail: 35 degC reached in roughly one summer in ten to one in five (docs/sources.md)
     assert 0.05 <= s["p_annual_max_ge_35"] <= 0.3
     # A 1 degC cooler climate (~1961-90) has clearly fewer hot days; more so for >= 30
-    # (FACTS s2: doubled / trebled by 2014-23 -- our ratios ~1.7 / ~1.9, see report).
+    # (docs/sources.md: doubled / trebled by 2014-23 -- our ratios ~1.7 / ~1.9, see report).
     cool = long_runs["heathrow"].copy()
     cool["tasmax"] = cool["tasmax"] - 1.0
     c = summer_statistics(cool)

@@ -39,7 +39,7 @@ def test_curve_starts_at_19_and_steepens_to_hajat_above_21_5_in_london():
     assert (h[5] - h[4]) / 2.5 > (h[3] - h[2]) / 1.5  # steeper at the hot end
     # other regions: the knee follows the one alert table (day max - 32), slope Hajat 2007
     sw = regional_curve("South West")
-    assert sw.knee == 19.5 and sw.start == 17.0 and np.exp(sw.slope_high) == pytest.approx(1.03, abs=1e-3)
+    assert sw.knee == 19.5 and sw.start == 19.5 and np.exp(sw.slope_high) == pytest.approx(1.03, abs=1e-3)
 
 
 def test_rr_by_age_and_sex_and_gradient_averages_one_over_deaths():
@@ -63,7 +63,7 @@ def test_lag_weights_spread_a_hot_day_over_four_days():
 
 def test_regional_thresholds_cover_regions_shift_and_errors():
     for region in REGIONS:
-        assert 14 < regional_threshold(region) < 23
+        assert 17 < regional_threshold(region) < 23
     shifted = HeatHealthParams(exposure_response=ExposureResponseParams(threshold_shift=2.5))
     assert regional_threshold("London", shifted) == 21.5
     with pytest.raises(PlaceDataError, match="Atlantis"):

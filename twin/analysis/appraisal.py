@@ -23,7 +23,7 @@ Timing
     the intervention's lifetime before the end (reinvestment, no residual value); running costs and
     benefits in every year ``t`` (the measure is in place for the first summer).
 Discounting
-    HM Treasury Green Book 2022, Annex A6 (FACTS.md s7): STPR 3.5 % (years 0-30), 3.0 % (31-75),
+    HM Treasury Green Book 2022, Annex A6 (docs/sources.md): STPR 3.5 % (years 0-30), 3.0 % (31-75),
     2.5 % (76-125); health 1.5 %, 1.29 %, 1.07 %. The factor of year ``t`` is the product over years
     ``s = 1..t`` of ``1/(1 + r_s)``, ``r_s`` the rate of the band year ``s`` falls in (so year 31 is
     ``1.035**-30 / 1.03``). Costs and non-health benefits use the STPR; deaths and illness, valued
@@ -40,7 +40,7 @@ Valuation
 Prices
     Everything is expressed at ``settings.price_base_year`` (default 2023). Values at other years are
     converted with ``settings.deflator`` (a ``{year: index}`` table, e.g. HM Treasury's GDP deflator)
-    when given, else at a constant ``settings.inflation`` (2 %/yr, assumption L; FACTS.md holds no
+    when given, else at a constant ``settings.inflation`` (2 %/yr, assumption L; docs/sources.md holds no
     deflator series). A year missing from a given table is an error, never guessed.
 """
 
@@ -70,10 +70,10 @@ __all__ = [
     "register_benefit",
 ]
 
-#: Green Book 2022 Annex A6 schedules: (first year of band, rate). FACTS.md s7 (S/H).
+#: Green Book 2022 Annex A6 schedules: (first year of band, rate). docs/sources.md (S/H).
 STPR_RATES: tuple[tuple[int, float], ...] = ((0, 0.035), (31, 0.030), (76, 0.025))
 HEALTH_RATES: tuple[tuple[int, float], ...] = ((0, 0.015), (31, 0.0129), (76, 0.0107))
-MAX_YEARS = 126  # the schedules in FACTS.md run to year 125
+MAX_YEARS = 126  # the schedules in docs/sources.md run to year 125
 RUN_DIMS = ("option", "pathway", "replicate")
 
 
@@ -113,9 +113,9 @@ class AppraisalSettings:
     years: int = 30
     price_base_year: int = 2023
     death_valuation: Literal["vpf", "qaly"] = "qaly"
-    vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (FACTS.md s7, S/M)
+    vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (docs/sources.md, S/M)
     vpf_year: int = 2023
-    qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (FACTS.md s7, S/H)
+    qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (docs/sources.md, S/H)
     qaly_year: int = 2022
     qalys_per_death: float = 5.0      # L: used only when results have no age breakdown of deaths
     displacement_share: float = 0.3   # L: as the heat-health model's exposure_response.displacement_share
@@ -146,17 +146,17 @@ class AppraisalSettings:
             ("appraisal.years", self.years, "year", "choice; Green Book appraisal period"),
             ("appraisal.price_base_year", self.price_base_year, "year", "choice"),
             ("appraisal.discount.standard", "3.5% (0-30), 3.0% (31-75), 2.5% (76-125)", "yr-1",
-             "HM Treasury Green Book 2022 Annex A6 (FACTS.md s7, S/H)"),
+             "HM Treasury Green Book 2022 Annex A6 (docs/sources.md, S/H)"),
             ("appraisal.discount.health", "1.5% (0-30), 1.29% (31-75), 1.07% (76-125)", "yr-1", "same"),
             ("appraisal.death_valuation", self.death_valuation, "", "choice: vpf or qaly"),
-            ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (FACTS.md s7, S/M)"),
-            ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (FACTS.md s7, S/H)"),
+            ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (docs/sources.md, S/M)"),
+            ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (docs/sources.md, S/H)"),
             ("appraisal.qalys_per_death", self.qalys_per_death, "QALY", "assumption, L (no age breakdown only)"),
             ("appraisal.displacement_share", self.displacement_share, "1", "assumption, L (docs/sources.md)"),
             ("appraisal.displacement_days", self.displacement_days, "day", "assumption, L"),
             ("appraisal.qalys_per_illness", self.qalys_per_illness, "QALY", "assumption, L"),
             ("appraisal.inflation", self.inflation if self.deflator is None else "deflator table", "yr-1",
-             "assumption, L (no deflator series in FACTS.md)" if self.deflator is None else "user deflator table"),
+             "assumption, L (no deflator series in docs/sources.md)" if self.deflator is None else "user deflator table"),
         ]
 
 
@@ -250,7 +250,7 @@ register_benefit(
 register_benefit(
     "illness_averted", ("expected_heat_illness", "heat_illness"),
     lambda s: (s.qalys_per_illness * s.qaly_value, s.qaly_year), "health", "episodes",
-    source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; FACTS.md s7)",
+    source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; docs/sources.md)",
     qalys_per_unit=lambda s: s.qalys_per_illness,
 )
 

@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: Regional heat-health thresholds (day max, night min), degC: Met Office heat-health watch /
-#: Heatwave Plan system to 2022 (FACTS.md s10, S/M-H).
+#: Heatwave Plan system to 2022 (docs/sources.md, S/M-H).
 HEAT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "London": (32.0, 18.0),
     "South East": (31.0, 16.0),
@@ -61,7 +61,7 @@ _ALIASES = {"east of england": "East", "yorkshire & humber": "Yorkshire and The 
 
 #: Alert level names by code.
 ALERT_LEVELS = ("green", "yellow", "amber", "red")
-#: UKHSA Weather-Health Alert season, 1 June - 30 September (FACTS.md s10).
+#: UKHSA Weather-Health Alert season, 1 June - 30 September (docs/sources.md).
 ALERT_SEASON = ((6, 1), (9, 30))
 
 

@@ -12,7 +12,7 @@ Model (all anomalies are about the station's daily climatology, see
   ``f(lag1) s_fast^2 + f(slow_lag1) s_slow^2 + f_wet v_wet = sd_monthly^2``,
   with ``f(rho)`` the variance factor of a monthly mean of an AR(1) series,
   so both the daily SD (a parameter) and the year-to-year SD of monthly mean Tmax
-  (FACTS.md s9) are met.
+  (docs/sources.md) are met.
 * Tmin anomaly = ``corr * sd_n / sd_x * (Tmax weather anomaly) + sqrt(1-corr^2) sd_n N_t``
   with ``N`` another AR(1); wet days slightly milder at night. Tmin <= Tmax - 0.5.
 * Rain occurrence: two-state Markov chain (wet-after-wet ``wet_persistence``; wet-after-dry
@@ -61,7 +61,7 @@ class WeatherParams:
     >= 30 degC and 3-day runs >= 28 degC sits in the ranges documented in
     tests/test_climate.py (about 10, 4 and 1 per year), and so that a 1 degC cooler
     climate (the 1961-90 record) has roughly half as many >= 28 and a third as many
-    >= 30 degC days (Met Office State of the UK Climate 2023, FACTS.md s2).
+    >= 30 degC days (Met Office State of the UK Climate 2023, docs/sources.md).
 
     Attributes
     ----------

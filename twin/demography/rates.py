@@ -1,4 +1,4 @@
-"""Default demographic rates calibrated to FACTS.md: life tables, fertility, migration profiles.
+"""Default demographic rates calibrated to docs/sources.md: life tables, fertility, migration profiles.
 
 Pure numpy (scipy's root finder inside functions). Ages are single years ``0..n_ages-1``,
 the last one open ("90+" when ``n_ages = 91``); sexes follow :data:`twin._names.SEXES`
@@ -27,11 +27,11 @@ __all__ = [
     "total_fertility",
 ]
 
-#: Life expectancy at birth, E&W 2021-23: M 79.0, F 83.0 (ONS National life tables 2024; FACTS 5).
+#: Life expectancy at birth, E&W 2021-23: M 79.0, F 83.0 (ONS National life tables 2024; docs/sources.md).
 E0_DEFAULT = {"F": 83.0, "M": 79.0}
-#: Total fertility rate E&W 2023: 1.44 (ONS Births in England and Wales 2023, 2024; FACTS 5).
+#: Total fertility rate E&W 2023: 1.44 (ONS Births in England and Wales 2023, 2024; docs/sources.md).
 TFR_DEFAULT = 1.44
-#: Mean age of mother at birth, E&W 2023: 30.9 (ONS Births 2023; FACTS 5).
+#: Mean age of mother at birth, E&W 2023: 30.9 (ONS Births 2023; docs/sources.md).
 MEAN_MATERNAL_AGE = 30.9
 #: Standard deviation of maternal age: assumption (L), typical of low-fertility European schedules.
 SD_MATERNAL_AGE = 5.8
@@ -43,7 +43,7 @@ class GompertzMakeham:
     """Shape of a mortality schedule ``mu(x) = A + B exp(c x)`` for ``x >= 1``, plus an infant rate.
 
     The level is set later by a multiplier fitted to a target life expectancy
-    (FACTS 11: derive qx from a Gompertz-Makeham law fitted to e0 and check it against the
+    (docs/sources.md: derive qx from a Gompertz-Makeham law fitted to e0 and check it against the
     crude death rate of about 9.8 per 1,000). The shape values are assumptions (L) chosen so
     that the fitted rates look like recent E&W life tables (m60 ~ 0.008, m80 ~ 0.055 for males).
     """
@@ -148,7 +148,7 @@ def scale_to_e0(m: np.ndarray, e0: float) -> np.ndarray:
 def crude_death_rate(population: np.ndarray, m: np.ndarray) -> float:
     """Deaths per 1,000 residents per year: ``1000 * sum(P * (1 - exp(-m))) / sum(P)``.
 
-    ``population`` is (..., sex, age) and ``m`` (sex, age); the check of FACTS 11
+    ``population`` is (..., sex, age) and ``m`` (sex, age); the check of docs/sources.md
     (about 9.8 per 1,000 for E&W, ONS 2024) uses an E&W-like age structure.
     """
     p = np.asarray(population, dtype=float)

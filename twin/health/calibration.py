@@ -124,7 +124,7 @@ def london_like_population(total: float = 150_000.0, params: HeatHealthParams | 
 
     Notes
     -----
-    Assumption (L; London's structure is not in FACTS.md): under 15 19 %, 15–64 69 %,
+    Assumption (L; London's structure is not in docs/sources.md): under 15 19 %, 15–64 69 %,
     65+ 12 % (roughly ONS Census 2021 London), built like
     :func:`twin.health.mortality.ew_2021_population` (even spread under 65, life-table
     shape at 65+).

@@ -103,8 +103,9 @@ def regional_curve(region: str, params: HeatHealthParams | ExposureResponseParam
         knee = CENTILE_97_LONDON + (day_max - HEAT_THRESHOLDS["London"][0])
         london = day_max == HEAT_THRESHOLDS["London"][0]
     knee += er.threshold_shift
-    return Curve(knee - er.rise_below_knee, knee, er.slope_low,
-                 er.slope_high_london if london else er.slope_high_other)
+    if london:
+        return Curve(knee - er.rise_below_knee, knee, er.slope_low, er.slope_high_london)
+    return Curve(knee - er.rise_below_knee_other, knee, er.slope_low, er.slope_high_other)
 
 
 def regional_threshold(region: str, params: HeatHealthParams | ExposureResponseParams | None = None) -> float:

@@ -104,7 +104,8 @@ class ExposureResponseParams(BaseModel):
     where ``knee_r`` is the region's 97th-centile point (London 21.5 degC, Hajat et al. 2002;
     other regions shifted by their day-max alert threshold minus London's, the one table in
     :data:`twin.climate.hazards.HEAT_THRESHOLDS`) and ``start_r = knee_r - rise_below_knee``
-    (London ~19 degC, where deaths start rising, Hajat 2002). The dose of a day is the
+    (London ~19 degC, where deaths start rising, Hajat 2002; other regions rise only above the
+    knee, ``rise_below_knee_other``). The dose of a day is the
     lag-weighted sum of the last days' log relative risks (``lag_weights``, lag 0 first). The
     age/sex shape is Ishigami et al.'s (see :func:`twin.health.exposure_response.age_sex_gradient`).
     A share ``displacement_share`` of heat deaths would have happened within
@@ -118,12 +119,15 @@ class ExposureResponseParams(BaseModel):
     slope_high_other: float = pfield(0.0296, "degC-1", "Hajat et al., OEM 2007: RR 1.03 (1.02-1.03) per degC above "
                                      "the regional 95th centile, S/H", "log RR per degC above the knee, other regions.",
                                      ge=0, le=0.2)
-    slope_low: float = pfield(0.0055, "degC-1", "calibrated (D): London-like borough, crude heat deaths ~2.0 per 100,000 "
+    slope_low: float = pfield(0.0045, "degC-1", "calibrated (D): London-like borough, crude heat deaths ~2.0 per 100,000 "
                               "a year (Gasparrini et al., Lancet Planet Health 2022: ~170 a year in London, 8.0-8.9 m)",
                               "log RR per degC between the start of the rise and the knee.", ge=0, le=0.2)
     rise_below_knee: float = pfield(2.5, "degC", "Hajat et al., JECH 2002: London deaths start rising at ~19 degC, "
-                                    "2.5 below the 97th centile (21.5)", "Width of the gentle rise below the knee.",
+                                    "2.5 below the 97th centile (21.5)", "Width of the gentle rise below the knee, London.",
                                     ge=0, le=10)
+    rise_below_knee_other: float = pfield(0.0, "degC", "Hajat et al., OEM 2007: effects above the regional 95th centile "
+                                          "(no published rise below it); London is more vulnerable (Bennett et al. 2014)",
+                                          "Width of the gentle rise below the knee, other regions.", ge=0, le=10)
     thresholds: dict[str, float] = pfield(
         {}, "degC", "default D: 21.5 (Hajat 2002) + (regional day-max alert threshold - 32), from "
         "twin.climate.hazards.HEAT_THRESHOLDS", "Overrides of the knee (97th-centile point) by region.")
