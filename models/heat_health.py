@@ -125,7 +125,7 @@ class HeatHealthModel(ResidentModel):
         self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age)
         # heat dose, seasonal baseline, displacement and who is alive (models/_heat_dose.py)
         self.zb = (self.group // nch).astype(np.int32)
-        self.heat = HeatDose(params, region, np.asarray(drivers.time.dayofyear), self.zb, c.p0, self.n_zones * nb)
+        self.heat = HeatDose(params, region, np.asarray(drivers.time.day_of_year), self.zb, c.p0, self.n_zones * nb)
         self.theta = self.heat.curve.start
         self.alive = np.ones(n, bool)
         # state

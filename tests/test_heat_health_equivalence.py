@@ -106,6 +106,6 @@ def test_dropping_vulnerable_first_is_detected(setup, vec):
 
 
 def test_doubling_the_slope_is_detected(setup, vec):
-    broken = _totals(ref, setup, _params(slope_all_ages=0.042), range(3000, 3000 + N))
+    broken = _totals(ref, setup, _params(slope_high_london=0.066), range(3000, 3000 + N))
     j = OUTCOMES.index("expected_attributable_deaths")
     assert ttest_ind(vec[:, j], broken[:, j], equal_var=False).pvalue < 1e-6

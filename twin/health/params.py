@@ -119,7 +119,7 @@ class ExposureResponseParams(BaseModel):
     slope_high_other: float = pfield(0.0296, "degC-1", "Hajat et al., OEM 2007: RR 1.03 (1.02-1.03) per degC above "
                                      "the regional 95th centile, S/H", "log RR per degC above the knee, other regions.",
                                      ge=0, le=0.2)
-    slope_low: float = pfield(0.0045, "degC-1", "calibrated (D): London-like borough, crude heat deaths ~2.0 per 100,000 "
+    slope_low: float = pfield(0.0085, "degC-1", "calibrated (D): London-like population, crude heat deaths ~2.0 per 100,000 "
                               "a year (Gasparrini et al., Lancet Planet Health 2022: ~170 a year in London, 8.0-8.9 m)",
                               "log RR per degC between the start of the rise and the knee.", ge=0, le=0.2)
     rise_below_knee: float = pfield(2.5, "degC", "Hajat et al., JECH 2002: London deaths start rising at ~19 degC, "
