@@ -61,9 +61,9 @@ class DeliveryParams(BaseModel):
     alert_signup: float = Field(0.1, ge=0, le=1, description="Share of residents signed up to SMS/app heat-health "
                                 "alerts where a zone has no alert_signup property (assumption, L, as digital_alerts baseline_signup; unit 1).")
     alert_min_level: int = Field(1, ge=1, le=3, description="Lowest alert level (1 yellow, 2 amber, 3 red; UKHSA "
-                                 "2023, FACTS.md s10) at which alerts are sent (unit 1).")
+                                 "2023, docs/sources.md) at which alerts are sent (unit 1).")
     proactive_min_level: int = Field(2, ge=1, le=3, description="Lowest alert level at which proactive outreach "
-                                     "contacts the vulnerable-persons list (amber, FACTS.md s10; unit 1).")
+                                     "contacts the vulnerable-persons list (amber, docs/sources.md; unit 1).")
     proactive_recontact_days: int = Field(7, ge=1, le=365, description="A list member contacted proactively is "
                                           "not contacted again for this many days (assumption, L; unit day).")
     behaviour_days: int = Field(14, ge=1, le=365, description="Days a protective behaviour lasts after the contact "

@@ -31,7 +31,7 @@ from twin.run import Ensemble
 
 REPLICATES = 10
 SEED = 20261125
-BAND = (1.3, 6.0)
+BAND = (1.3, 3.0)
 WARMING_BAND = (1.3, 3.6)
 
 

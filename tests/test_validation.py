@@ -15,7 +15,7 @@ from validation import heat_burden, mortality, weather
 
 @pytest.fixture(scope="module")
 def analytic():
-    return heat_burden.analytic(20)
+    return heat_burden.analytic(12)
 
 
 def test_who_dies_matches_the_2022_split(analytic):

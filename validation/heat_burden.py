@@ -132,36 +132,34 @@ def model(replicates: int) -> dict[str, float]:
 
     import twin.models.heat_health as hh
     from twin.analysis.rates import ESP_2013
-    from twin.climate import make_drivers
     from twin.models import get_model
     from twin.place import Place, resolve_place
-    from twin.run.engine import stream
+    from twin.run import Ensemble
 
-    seed = 20261125
     place = Place.load(resolve_place("urban_borough"))
-    params = get_model("heat_health").Params()
     time = pd.date_range("2030-06-01", "2030-09-30")
+    ens = Ensemble.for_place(place, "heat_health", get_model("heat_health").Params(), time=time,
+                             pathways=["baseline", "gwl2"], seed=20261125, replicates=replicates)
+    region = place.meta.get("region", "London")
     out: dict[str, list] = {k: [] for k in ("crude", "esp", "gwl2", "amber_share", "green_share", "displaced")}
     w = np.array(list(ESP_2013.values()), float)
     for r in range(replicates):
-        res = hh.make_residents(place, params, stream(seed, r, "population"))
-        for pathway in ("baseline", "gwl2"):
-            drv = make_drivers(place, pathway, time, stream(seed, r, "weather"))
-            ds = hh.run(place, drv, res, params, rng=stream(seed, r, "model"), seed_key=(seed, r, 0))
-            e = float(ds["expected_attributable_deaths"].sum())
-            if pathway == "gwl2":
-                out["gwl2"].append(1e5 * e / len(res))
-                continue
-            out["crude"].append(1e5 * e / len(res))
-            by_band = ds["expected_attributable_deaths_by_age"].sum(("zone", "channel")).values
-            pop = np.bincount(res.age_band, minlength=18).astype(float)
-            rate = np.where(pop > 0, by_band / np.where(pop > 0, pop, 1), 0.0)
-            out["esp"].append(1e5 * float((w * rate).sum() / w[pop > 0].sum()))
-            daily = ds["expected_attributable_deaths"].sum("zone").values
-            levels = hh.alert_series(drv, place.meta.get("region", "London"))
-            out["amber_share"].append(daily[levels >= 2].sum() / daily.sum())
-            out["green_share"].append(daily[levels == 0].sum() / daily.sum())
-            out["displaced"].append(float(ds["displaced_deaths"].sum()) / e)
+        res = ens.residents(r)
+        n = len(res)
+        warm = ens.run_one(0, "gwl2", r)
+        out["gwl2"].append(1e5 * float(warm["expected_attributable_deaths"].sum()) / n)
+        ds = ens.run_one(0, "baseline", r)
+        e = float(ds["expected_attributable_deaths"].sum())
+        out["crude"].append(1e5 * e / n)
+        by_band = ds["expected_attributable_deaths_by_age"].sum(("zone", "channel")).values
+        pop = np.bincount(res.age_band, minlength=18).astype(float)
+        rate = np.where(pop > 0, by_band / np.where(pop > 0, pop, 1), 0.0)
+        out["esp"].append(1e5 * float((w * rate).sum() / w[pop > 0].sum()))
+        daily = ds["expected_attributable_deaths"].sum("zone").values
+        levels = hh.alert_series(ens.drivers(place, "baseline", r), region)
+        out["amber_share"].append(daily[levels >= 2].sum() / daily.sum())
+        out["green_share"].append(daily[levels == 0].sum() / daily.sum())
+        out["displaced"].append(float(ds["displaced_deaths"].sum()) / e)
     return {**{k: float(np.mean(v)) for k, v in out.items()}, "n": replicates}
 
 

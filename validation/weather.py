@@ -46,7 +46,7 @@ def alert_frequencies(years: int = 300, seed: int = 3) -> dict[str, float]:
 def figures(quick: bool = False) -> list[Row]:
     from twin.climate.weather import summer_statistics
 
-    years = 150 if quick else 1000
+    years = 150 if quick else 3000
     base, t0 = _weather("baseline", years, 7)
     hot, t4 = _weather("gwl4", 150 if quick else 400, 8)
     s = summer_statistics(base)

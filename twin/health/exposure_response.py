@@ -288,4 +288,4 @@ def daily_harm(dose: np.ndarray, age: np.ndarray, sex: np.ndarray, p0_daily: np.
     return Harm(died, died_other, np.asarray(u_ill) < ill_p, excess, ill_p)
 
 
-assert SEXES == ("F", "M")  # row order of heat_slopes and baseline_qx_table
+assert SEXES == ("F", "M")  # row order of age_sex_gradient and baseline_qx_table

@@ -212,7 +212,7 @@ def describe_params(params: BaseModel | None = None, prefix: str = "") -> list[t
     -------
     list of tuple
         One row per leaf field, nested sections flattened with dots
-        (``"exposure_response.slope_all_ages"``).
+        (``"exposure_response.slope_high_london"``).
     """
     params = HeatHealthParams() if params is None else params
     rows: list[tuple[str, Any, str, str]] = []
