@@ -279,13 +279,18 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     comp = ""
     if table is not None:
         keep = [c for c in ("pathway", "option", "pv_cost", "pv_benefit", "pv_benefit_lower", "pv_benefit_upper", "npv",
-                            "npv_lower", "npv_upper", "bcr", "bcr_lower", "bcr_upper", "deaths_averted_per_year",
+                            "npv_lower", "npv_upper", "bcr", "bcr_lower", "bcr_upper", "npv_qaly", "bcr_qaly",
+                            "npv_vpf", "bcr_vpf", "deaths_averted_per_year",
                             "cost_per_death_averted", "cost_per_qaly", "rank", "p_best", "max_regret", "over_budget")
                 if c in table.columns]
         comp = (_table(table[keep]) + f"<p class=note>Least maximum regret across pathways: "
                 f"<b>{html.escape(table.attrs['minimax_regret_option'])}</b>. GBP at {settings.price_base_year} prices, "
                 f"{settings.years}-year appraisal, Green Book discounting; {level:.0%} intervals across replicates of the "
-                "paired (common random numbers) differences; p_best = share of replicates with the highest NPV.</p>")
+                "paired (common random numbers) differences; p_best = share of replicates with the highest NPV. "
+                f"Deaths averted are valued on the {html.escape(table.attrs.get('death_valuation', 'qaly').upper())} "
+                "basis in npv/bcr; npv_qaly/bcr_qaly value them by the QALYs lost at the age of death, with "
+                "mortality displacement, at £70,000 a QALY (the basis a Treasury appraisal of a health option "
+                "uses), npv_vpf/bcr_vpf at the value of a prevented fatality (£2.47 m, a sensitivity).</p>")
     prov = {k: manifest.get(k) for k in ("placetwin_version", "seed", "replicates", "model", "place", "options",
                                         "pathways", "input_checksums", "environment")}
     prov["scenario"] = {"name": sc.get("name"), "sha256": sc.get("sha256"), "path": sc.get("path")}
