@@ -86,7 +86,7 @@ class PathwayScaling:
     #: hot extremes warm faster than the mean, so that 40 degC at a London-like station comes about
     #: once in 3-6 years at gwl4 (Christidis et al., Nat Commun 2020: ~3.5 yr by 2100, high emissions,
     #: UK-wide) while the summer mean follows the UKCP18 delta. See docs/sources.md (weather tail).
-    tail_stretch_per_degree: float = 0.12
+    tail_stretch_per_degree: float = 0.11
     source: str = f"derived (D) by pattern scaling of {_UKCP18}; global warming 2060-79 ~2.7 degC (D/L)"
 
 

@@ -116,7 +116,7 @@ class WeatherParams:
     gamma_shape: float = 0.75
     min_diurnal_range: float = 0.5
     tail_pivot_sd: float = 1.0
-    tail_stretch: float = 0.15
+    tail_stretch: float = 0.21
 
     def __post_init__(self) -> None:
         for name in ("lag1", "slow_lag1", "tasmin_lag1", "tasmin_corr", "wet_persistence"):
