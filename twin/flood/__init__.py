@@ -1,0 +1,1 @@
+"""Flooding: design storms, a local-inertial surface-water solver, damage and people affected."""
