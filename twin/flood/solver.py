@@ -123,6 +123,7 @@ def simulate_flood(
     rain_factor: np.ndarray | None = None,
     initial_depth: np.ndarray | None = None,
     boundary: str = "open",
+    closed_inflow_edges: bool = False,
     edge_slope: float = 1e-3,
     alpha: float = 0.7,
     theta: float = 0.8,
@@ -151,6 +152,9 @@ def simulate_flood(
         River hydrographs entering at given cells.
     boundary
         ``"open"`` (free outflow at the grid edge) or ``"closed"`` (walls).
+    closed_inflow_edges
+        Close the edge faces of the inflow cells (a river entering at the edge does not
+        leave again across it).
 
     Returns
     -------
@@ -190,6 +194,7 @@ def simulate_flood(
     mb = MassBalance(initial=float(h.sum()) * area)
     t, steps, bi = 0.0, 0, 1
     open_edges = boundary == "open"
+    inflow_edge = inflows if closed_inflow_edges else ()
     sqrt_s = np.sqrt(edge_slope)
     while t < t_end - 1e-9:
         hm = float(h.max())
@@ -217,6 +222,11 @@ def simulate_flood(
             qx[:, -1] = np.where(h[:, -1] > h_min, h[:, -1] ** (5 / 3) * sqrt_s / np.sqrt(n2_edge["e"]), 0.0)
             qy[0, :] = -np.where(h[0, :] > h_min, h[0, :] ** (5 / 3) * sqrt_s / np.sqrt(n2_edge["n"]), 0.0)
             qy[-1, :] = np.where(h[-1, :] > h_min, h[-1, :] ** (5 / 3) * sqrt_s / np.sqrt(n2_edge["s"]), 0.0)
+            for f in inflow_edge:
+                qx[f.row, 0] = 0.0 if f.col == 0 else qx[f.row, 0]
+                qx[f.row, -1] = 0.0 if f.col == nx - 1 else qx[f.row, -1]
+                qy[0, f.col] = 0.0 if f.row == 0 else qy[0, f.col]
+                qy[-1, f.col] = 0.0 if f.row == ny - 1 else qy[-1, f.col]
         # -- limiter: no cell gives more than it holds (keeps h >= 0 and the books exact)
         out = (np.maximum(qx[:, 1:], 0.0) + np.maximum(-qx[:, :-1], 0.0)
                + np.maximum(qy[1:], 0.0) + np.maximum(-qy[:-1], 0.0)) * (dt / dx)
