@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twin.models import register_model
 
-__all__ = ["DeliveryParams", "ExposureParams", "HeatHealthModelParams"]
+__all__ = ["DeliveryParams", "ExposureParams", "FloodModelParams", "HeatHealthModelParams"]
 
 
 class ExposureParams(BaseModel):
@@ -122,4 +122,16 @@ register_model(
     "twin.models.heat_health",
     "Residents harmed by heat and the council services that reach them (face to face, phone, digital): "
     "alerts, contacts, protective behaviour, cooling centres, attributable deaths and illness.",
+)
+
+
+# --- flood -------------------------------------------------------------------------------------
+from twin.flood.params import FloodModelParams  # noqa: E402  (pydantic only)
+
+register_model(
+    "flood",
+    FloodModelParams,
+    "twin.models.flood",
+    "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
+    "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
 )

@@ -75,18 +75,17 @@ class DepthDamage:
 
 
 def building_damage(max_depth: np.ndarray, buildings: np.ndarray, value_gbp: float, curve: DepthDamage, *,
-                    min_depth_m: float = 0.0, reduction_below_m: float = 0.0, reduction: np.ndarray | float = 0.0
+                    floor_height_m: float = 0.0, reduction_below_m: float = 0.0, reduction: np.ndarray | float = 0.0
                     ) -> np.ndarray:
     """Damage (GBP) per cell: buildings x value x curve(depth).
 
     ``reduction`` (0..1, per cell or one value) cuts the damaged fraction where the depth is
     below ``reduction_below_m``: property flood resilience (doors, barriers, airbricks)
-    keeps shallow water out. Depths below ``min_depth_m`` (water that stays below the
-    threshold of the door) do no damage.
+    keeps shallow water out. The curve is read at the depth above the ground floor,
+    ``max_depth - floor_height_m`` (water below the door threshold does no damage).
     """
-    d = np.asarray(max_depth, dtype=float)
+    d = np.asarray(max_depth, dtype=float) - float(floor_height_m)
     frac = curve(d)
-    frac = np.where(d < min_depth_m, 0.0, frac)
     if np.any(np.asarray(reduction) > 0):
         frac = frac * np.where(d < reduction_below_m, 1.0 - np.asarray(reduction, dtype=float), 1.0)
     return np.asarray(buildings, dtype=float) * float(value_gbp) * frac
