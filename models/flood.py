@@ -187,8 +187,9 @@ class FloodModel(ResidentModel):
             lost, no_alt, _ = access_after_flood(h, self.cx, self.cy, xy, f2f_closed, passable_m=pp.passable_m,
                                                  alternative_m=pp.alternative_m)
             self.displaced[k] = self.tally_zone(hr[cells] >= first_disp)
-            self.lost[k] = self.tally_zone(lost[cells])
-            self.no_alt[k] = self.tally_zone((lost & no_alt)[cells])
+            home = hr[cells] < pp.passable_m                 # still at home (their own street passable)
+            self.lost[k] = self.tally_zone(lost[cells] & home)
+            self.no_alt[k] = self.tally_zone((lost & no_alt)[cells] & home)
             if float(self.rps[k]) == float(pp.response_return_period):
                 self._response_setup(hr, s_depth, lost, xy)
 
