@@ -177,12 +177,14 @@ class FloodModel(ResidentModel):
         self.lost = np.zeros((n_rp, self.n_zones))
         self.no_alt = np.zeros((n_rp, self.n_zones))
         self.closed_count = np.zeros(n_rp)
+        self.closed_by_service = np.zeros((n_rp, len(self.agents_list)))
         first_disp = float(np.asarray(pp.displacement_days)[0, 0])
         for k, h in enumerate(self.max_depth):
             hr = h.ravel()
             s_depth = np.array([hr[self._cell_of(a)] for a in self.agents_list])
             closed_all = days_from_depth(s_depth, pp.closure_days) > 0
             self.closed_count[k] = closed_all.sum()
+            self.closed_by_service[k] = closed_all
             f2f_closed = np.array([closed_all[self.agents_list.index(a)] for a in self.f2f], bool)
             lost, no_alt, _ = access_after_flood(h, self.cx, self.cy, xy, f2f_closed, passable_m=pp.passable_m,
                                                  alternative_m=pp.alternative_m)

@@ -27,7 +27,7 @@ import numpy as np
 from twin.flood.solver import FloodResult, Inflow, simulate_flood
 from twin.flood.storms import DesignStorm
 
-__all__ = ["EventSettings", "Terrain", "defence_crest", "river_cells", "run_event", "terrain_of"]
+__all__ = ["EventSettings", "Terrain", "defence_crest", "depression_depth", "river_cells", "run_event", "terrain_of"]
 
 
 @dataclass(frozen=True)
@@ -143,3 +143,35 @@ def _undefended_level(terrain: Terrain, sop: float, storms_by_rp, settings: Even
 #: Water levels of undefended standard-of-protection events, memoised per terrain and SoP
 #: (every option and pathway of a run designs its banks on the same event).
 _LEVEL_CACHE: dict = {}
+
+
+def depression_depth(elevation: np.ndarray) -> np.ndarray:
+    """Depth (m) of each cell below its spill level: the sinks where surface water ponds.
+
+    Priority-flood filling from the grid edge (Barnes, Lehman & Mulla 2014, *Computers &
+    Geosciences* 62:117-127): ``filled - elevation``, 0 where water runs off freely. A cheap
+    screen for where surface water collects, used to target property flood resilience.
+    """
+    import heapq
+
+    z = np.asarray(elevation, dtype=float)
+    ny, nx = z.shape
+    filled = np.full(z.shape, np.inf)
+    heap: list = []
+    for r in range(ny):
+        for c in (0, nx - 1):
+            filled[r, c] = z[r, c]
+            heap.append((z[r, c], r, c))
+    for c in range(1, nx - 1):
+        for r in (0, ny - 1):
+            filled[r, c] = z[r, c]
+            heap.append((z[r, c], r, c))
+    heapq.heapify(heap)
+    while heap:
+        level, r, c = heapq.heappop(heap)
+        for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1)):
+            rr, cc = r + dr, c + dc
+            if 0 <= rr < ny and 0 <= cc < nx and filled[rr, cc] == np.inf:
+                filled[rr, cc] = max(z[rr, cc], level)
+                heapq.heappush(heap, (filled[rr, cc], rr, cc))
+    return filled - z

@@ -45,6 +45,8 @@ def flood_dataset(model: Any) -> xr.Dataset:
                                        {"units": "1", "long_name": "residents who lost their nearest face-to-face "
                                                                    "service and have no open, reachable one within "
                                                                    f"{p.people.alternative_m:g} m"}),
+            "service_closed": (("return_period", "service"), model.closed_by_service.astype(np.int8),
+                               {"units": "1", "long_name": "service closed by flood water (1) or open (0)"}),
             "services_closed": (("return_period",), model.closed_count.astype(np.float32),
                                 {"units": "1", "long_name": "services closed by flood water"}),
             "displaced_residents": zt("displaced") + ({"units": "1", "long_name": "residents out of their homes "
@@ -61,12 +63,16 @@ def flood_dataset(model: Any) -> xr.Dataset:
             "business_properties": (("zone",), model.properties[1], {"units": "1", "long_name": "business properties"}),
         },
         coords={"return_period": rp, "zone": zones, "time": time, "y": g["y"], "x": g["x"],
-                "welfare_channel": ["face_to_face", "phone"]},
+                "welfare_channel": ["face_to_face", "phone"],
+                "service": [a.service.id for a in model.agents_list],
+                "service_x": ("service", [a.x for a in model.agents_list], {"units": "m", "long_name": "service easting"}),
+                "service_y": ("service", [a.y for a in model.agents_list], {"units": "m", "long_name": "service northing"})},
         attrs={
             "flood_rainfall_uplift": float(model.drivers.uplift),
             "flood_design_rainfall_mm": ", ".join(f"1-in-{s.return_period:g}: {s.depth_mm:.1f}" for s in model.drivers.storms),
             "flood_ddf_source": model.drivers.ddf.source,
             "flood_mass_balance_error_m3": float(model.mass_error),
+            "flood_response_return_period": float(p.people.response_return_period),
             "flood_solver": "local inertial (Bates 2010; de Almeida 2012), twin.flood.solver",
         },
     )

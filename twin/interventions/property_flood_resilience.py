@@ -5,8 +5,10 @@ model cuts the damage of a fitted property by ``damage.pfr_effectiveness`` where
 below ``damage.pfr_max_depth_m`` (PAS 1188 products are tested to 0.6 m; deeper water
 overtops them).
 
-Where: properties in the targeted zones, optionally only on cells below ``below_elevation_m``
-(the valley floor).
+Where: homes in the targeted zones on cells where water ponds: cells at least ``min_ponding_m``
+below their spill level (priority-flood depression depth of the DEM,
+:func:`twin.flood.event.depression_depth`), and, on a place with a river, cells less than
+``floodplain_m`` above the river channel. Set ``min_ponding_m: 0`` to fit every home.
 
 Cost: £5,000 per property (Defra Property Flood Resilience Recovery Support Scheme, 2019-2024:
 grants of up to £5,000 including VAT per flooded property; S/H), maintenance 1 % a year and a
@@ -36,8 +38,10 @@ class PropertyFloodResilienceParams(InterventionParams):
     """Parameters of ``property_flood_resilience``."""
 
     coverage: float = Field(0.8, gt=0, le=1, description="Share of the eligible properties fitted (take-up; L).")
-    below_elevation_m: float | None = Field(None, description="Only properties on cells lower than this (m); "
-                                            "default: every cell of the targeted zones.")
+    min_ponding_m: float = Field(0.1, ge=0, le=20, description="Fit homes on cells at least this far (m) below "
+                                 "their spill level (where surface water ponds); 0: every home in the zones.")
+    floodplain_m: float = Field(5.0, ge=0, le=50, description="Also fit homes less than this (m) above the river "
+                                "channel, on a place with a river.")
     household_size: float = Field(2.36, gt=0, description="Residents per dwelling (ONS Census 2021; S).")
     cost_per_property: float = Field(COST_PER_PROPERTY_GBP, ge=0, description="GBP per property (Defra grant cap, S).")
     annual_share: float = Field(0.01, ge=0, le=1, description="Upkeep a year as a share of capital (L).")
@@ -45,10 +49,17 @@ class PropertyFloodResilienceParams(InterventionParams):
 
 
 def _eligible(place: Any, params: PropertyFloodResilienceParams, zones: tuple[str, ...]) -> np.ndarray:
-    mask = zone_mask(place, zones)
-    if params.below_elevation_m is not None:
-        mask &= np.asarray(place.grid["elevation"].values, float) < params.below_elevation_m
-    return mask & (np.asarray(place.grid["residents"].values) > 0)
+    from twin.flood.event import depression_depth, river_cells
+
+    mask = zone_mask(place, zones) & (np.asarray(place.grid["residents"].values) > 0)
+    if params.min_ponding_m <= 0:
+        return mask
+    z = np.asarray(place.grid["elevation"].values, float)
+    at_risk = depression_depth(z) >= params.min_ponding_m
+    river = river_cells(z)
+    if river.any():
+        at_risk |= z < z[river].max() + params.floodplain_m
+    return mask & at_risk
 
 
 @register
@@ -58,7 +69,7 @@ class PropertyFloodResilience(Intervention):
     name: ClassVar[str] = "property_flood_resilience"
     Params: ClassVar[type[InterventionParams]] = PropertyFloodResilienceParams
     description: ClassVar[str] = "Fit flood doors and barriers (`pfr` layer) to a share of the homes in the targeted zones."
-    example: ClassVar[dict[str, Any]] = {"coverage": 0.8}
+    example: ClassVar[dict[str, Any]] = {"coverage": 0.8, "min_ponding_m": 0.0}
 
     def apply(self, place: Any, params: PropertyFloodResilienceParams, zones: tuple[str, ...]) -> Any:
         cells = _eligible(place, params, zones)
