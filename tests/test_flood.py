@@ -205,3 +205,21 @@ def test_displacement_and_access():
     assert no_alt[:, 3:].all() and not no_alt[:, :2].any()
     with pytest.raises(ScenarioError):
         days_from_depth(0.5, [[0.5, 10], [0.3, 20]])
+
+
+def test_avoided_ead_is_an_appraisal_benefit():
+    import xarray as xr
+
+    from twin.analysis.appraisal import appraise
+    from twin.interventions import Cost
+
+    ead = xr.DataArray(np.array([[[[3e5, 1e5]]], [[[1e5, 5e4]]]]), dims=("option", "pathway", "replicate", "zone"),
+                       coords={"option": ["do_nothing", "pfr"], "pathway": ["baseline"], "replicate": [0],
+                               "zone": ["Z01", "Z02"]}, attrs={"units": "year-1", "currency": "GBP"})
+    time = np.array(["2030-07-01", "2030-07-02"], dtype="datetime64[ns]")
+    res = xr.Dataset({"expected_annual_damage": ead}, coords={"time": time})
+    costs = {"do_nothing": [], "pfr": [Cost(1e6, 0.0, 20.0, 2017, "test", "property_flood_resilience")]}
+    app = appraise(res, costs=costs, benefits=["flood_ead_avoided"])
+    per_year = app["flood_ead_avoided_per_year"].sel(option="pfr", pathway="baseline", replicate=0)
+    assert float(per_year) == pytest.approx(2.5e5)
+    assert float(app["npv"].sel(option="pfr", pathway="baseline", replicate=0)) > 0
