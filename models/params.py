@@ -131,7 +131,7 @@ from twin.flood.params import FloodModelParams  # noqa: E402  (pydantic only)
 register_model(
     "flood",
     FloodModelParams,
-    "twin.models.flood",
+    "twin.models.flood:FloodModel",
     "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
     "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
 )
