@@ -96,3 +96,30 @@ def test_bad_inputs_are_one_line_errors(place):
         FloodModelParams(damage={"residential": [0, 0.25, 0.2, 0.5, 0.6, 0.75, 0.85, 0.95, 1.0]})
     with pytest.raises(ValidationError, match="response_return_period"):
         FloodModelParams(rainfall={"return_periods": [10, 30]})
+
+
+@pytest.mark.slow
+def test_twin_run_writes_flood_results_and_plots(write_scenario, tmp_path):
+    """The CLI end to end: a flood scenario on the tiny place runs, writes CF results and the flood plots."""
+    import xarray as xr
+
+    from twin.cli import main
+
+    options = ("options:\n  - name: do_nothing\n    interventions: []\n  - name: pfr\n    interventions:\n"
+               "      - type: property_flood_resilience\n        coverage: 1.0\n        min_ponding_m: 0\n"
+               "        target: all")
+    path = write_scenario(model="model: flood",
+                          parameters="parameters: {rainfall: {return_periods: [10, 100], duration_min: 60}}",
+                          pathways="pathways: [baseline]", replicates="replicates: 1",
+                          period="period: {start: 2030-07-01, end: 2030-07-03}", options=options,
+                          outputs="outputs: {plots: true}")
+    out = tmp_path / "run"
+    assert main(["run", str(path), "-o", str(out)]) == 0
+    ds = xr.open_dataset(out / "results.nc")
+    assert ds["max_depth"].dims[-2:] == ("y", "x") and ds["max_depth"].attrs["units"] == "m"
+    assert set(ds["expected_annual_damage"].dims) == {"option", "pathway", "replicate", "zone"}
+    plots = {p.name for p in (out / "plots").glob("*.png")}
+    assert {"flood_ead_by_option.png", "flood_damage_exceedance.png"} <= plots
+    assert any(p.startswith("flood_depth_") for p in plots)
+    bad = write_scenario("bad.yaml", model="model: flood", parameters="parameters: {rainfall: {return_periods: [100, 10]}}")
+    assert main(["validate", str(bad)]) == 2

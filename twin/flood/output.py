@@ -37,28 +37,28 @@ def flood_dataset(model: Any) -> xr.Dataset:
                                         "truncation": f"no damage at AEP of 1-in-{p.damage.threshold_rp:g} years; "
                                                       "tail: rarest event's damage x its AEP"}),
             "displaced": (("return_period", "zone"), model.displaced.astype(np.float32),
-                          {"units": "1", "long_name": "residents displaced from flooded homes"}),
+                          {"units": "person", "long_name": "residents displaced from flooded homes"}),
             "nearest_service_lost": (("return_period", "zone"), model.lost.astype(np.float32),
-                                     {"units": "1", "long_name": "residents whose nearest face-to-face service is "
+                                     {"units": "person", "long_name": "residents whose nearest face-to-face service is "
                                                                  "closed or cut off by water"}),
             "no_service_alternative": (("return_period", "zone"), model.no_alt.astype(np.float32),
-                                       {"units": "1", "long_name": "residents who lost their nearest face-to-face "
+                                       {"units": "person", "long_name": "residents who lost their nearest face-to-face "
                                                                    "service and have no open, reachable one within "
                                                                    f"{p.people.alternative_m:g} m"}),
             "service_closed": (("return_period", "service"), model.closed_by_service.astype(np.int8),
                                {"units": "1", "long_name": "service closed by flood water (1) or open (0)"}),
             "services_closed": (("return_period",), model.closed_count.astype(np.float32),
-                                {"units": "1", "long_name": "services closed by flood water"}),
-            "displaced_residents": zt("displaced") + ({"units": "1", "long_name": "residents out of their homes "
+                                {"units": "service", "long_name": "services closed by flood water"}),
+            "displaced_residents": zt("displaced") + ({"units": "person day", "long_name": "residents out of their homes "
                                                        f"after the 1-in-{p.people.response_return_period:g} event"},),
             "services_closed_daily": (("time",), np.array(model.daily["closed"], np.float32),
-                                      {"units": "1", "long_name": "services still closed after the response event"}),
-            "welfare_need": zt("need") + ({"units": "1", "long_name": "vulnerable residents of flooded homes "
+                                      {"units": "service", "long_name": "services still closed after the response event"}),
+            "welfare_need": zt("need") + ({"units": "person day", "long_name": "vulnerable residents of flooded homes "
                                                                    "awaiting a welfare contact"},),
             "welfare_unmet": (("time", "zone", "welfare_channel"), unmet.astype(np.float32),
-                              {"units": "1", "long_name": "welfare contacts sought and not made that day, by channel"}),
+                              {"units": "contact", "long_name": "welfare contacts sought and not made that day, by channel"}),
             "welfare_served": (("zone", "welfare_channel"), served.astype(np.float32),
-                               {"units": "1", "long_name": "welfare contacts made over the run, by channel"}),
+                               {"units": "contact", "long_name": "welfare contacts made over the run, by channel"}),
             "dwellings": (("zone",), model.properties[0], {"units": "1", "long_name": "dwellings (residents / household size)"}),
             "business_properties": (("zone",), model.properties[1], {"units": "1", "long_name": "business properties"}),
         },
