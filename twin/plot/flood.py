@@ -73,7 +73,8 @@ def ead_by_option(results: xr.Dataset):
     ax.set_yticks(np.arange(len(options)), options)
     ax.invert_yaxis()
     ax.set_xlabel("expected annual damage (£m a year, 2017 prices)")
-    ax.set_title("Expected annual flood damage by option and pathway\n(whiskers: range over replicates; the design-storm hazard is the same in each)")
+    ax.set_title("Expected annual flood damage by option and pathway\n"
+                 "(whiskers: range over replicates; the design-storm hazard is the same in each)")
     ax.legend(title="pathway", fontsize=8)
     return fig
 
