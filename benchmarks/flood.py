@@ -91,13 +91,14 @@ def landlab_urban(storm) -> None:
     print(f"landlab OverlandFlow, urban borough, same storm without losses: {wall:.2f} s")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark (``argv``: command-line options; none from ``python -m benchmarks``)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a 300 x 300 terrain and no landlab")
     ap.add_argument("--minutes", type=float, default=180.0,
                     help="minutes of the storm to simulate on the synthetic terrain (default: all 180)")
     ap.add_argument("--skip-urban", action="store_true", help="only the synthetic terrain (and landlab)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv or [])
     storm = design_storms(DDF(), [100], duration_min=180, step_min=5)[0]
     print(f"design storm: 1-in-100 years, 3 hours, {storm.depth_mm:.1f} mm (London-like DDF, no uplift)")
     if not args.skip_urban:
@@ -108,4 +109,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
