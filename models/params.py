@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twin.models import register_model
 
-__all__ = ["DeliveryParams", "ExposureParams", "HeatHealthModelParams"]
+__all__ = ["DeliveryParams", "ExposureParams", "FloodModelParams", "HeatHealthModelParams"]
 
 
 class ExposureParams(BaseModel):
@@ -126,4 +126,16 @@ register_model(
     # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)
     zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
                     "unmet_demand", "heat_illness", "attributable_deaths", "expected_attributable_deaths"),
+)
+
+
+# --- flood -------------------------------------------------------------------------------------
+from twin.flood.params import FloodModelParams  # noqa: E402  (pydantic only)
+
+register_model(
+    "flood",
+    FloodModelParams,
+    "twin.models.flood:FloodModel",
+    "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
+    "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
 )
