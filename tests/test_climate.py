@@ -230,7 +230,7 @@ def test_drivers_from_files_series_and_grid(tmp_path):
     d3 = make_drivers(place, "baseline", t, np.random.default_rng(0), source=coarse)
     assert d3.weather.attrs["regridding"].startswith("nearest")
     np.testing.assert_allclose(d3.cell_temperatures(0)[0], [22, 23, 23, 22, 23, 23])
-    with pytest.raises(ClimateDataError, match="does not cover the requested days"):
+    with pytest.raises(ClimateDataError, match="does not cover the scenario period"):
         make_drivers(place, "baseline", pd.date_range("2021-01-01", periods=2), np.random.default_rng(0),
                      source=series)
 

@@ -62,7 +62,7 @@ class MortalityParams(BaseModel):
     ``life_table`` is set, a user's ONS-style life table. See docs/sources.md (mortality).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     life_table: str | None = pfield(None, "1", "user data",
                                     "ONS-style life table CSV (sex, age, mx or qx); replaces the fitted law.")
@@ -112,7 +112,7 @@ class ExposureResponseParams(BaseModel):
     ``displacement_days`` anyway: they lower the following days' baseline (harvesting).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     slope_high_london: float = pfield(0.0329, "degC-1", "Hajat et al., JECH 2002: +3.34 % (2.47-4.23) per degC above "
                                       "21.5 degC in London, S/H", "log RR per degC above the knee, London.", ge=0, le=0.2)
@@ -186,7 +186,7 @@ class ExposureResponseParams(BaseModel):
 class HeatHealthParams(BaseModel):
     """All heat-health parameters, by section; every field has a default and a source."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     mortality: MortalityParams = Field(default_factory=MortalityParams, description="Baseline mortality (docs/sources.md).")
     exposure_response: ExposureResponseParams = Field(default_factory=ExposureResponseParams,
