@@ -24,15 +24,20 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
 6. hot residents who adopted "cool places" visit the nearest open cooling centre
    (distance decay, capacity, vulnerable first); the cool-places OR applies on a day of a visit;
 7. harm (:func:`twin.health.daily_harm`) on the local daily mean temperature with the
-   normalised vulnerability and the protection of behaviours in effect.
+   normalised vulnerability and the protection of behaviours in effect, applied to every
+   hot resident in one fused pass (:func:`twin.health.kernel.harm_tally`, tested against
+   the pure functions).
 
 Randomness and common random numbers
 ------------------------------------
-Each day has its own stream, ``SeedSequence(seed, spawn_key=(replicate, 2, day))``, with
-``day`` the index in the scenario period. On a day it draws, the model draws the same
-block for every resident (``DAY_DRAWS`` float32 rows and one float64 row), in every
-option. A day with no alert and no inhabited cell above the threshold is skipped (no
-draws): nothing can happen on it (no one seeks help, no one is exposed), so its outcome is
+Each day has its own seed, from ``SeedSequence(seed, spawn_key=(replicate, 2, day))`` with
+``day`` the index in the scenario period, and every resident a counter-based stream on it
+(:mod:`twin.health.kernel`): resident ``i``'s uniform for a purpose (seeking help, queue
+order, site access, cooling visit, illness, death, each behaviour) is a pure function of
+(seed, replicate, day, i, purpose). It is computed only where a rule uses it, and is the
+same in every option (common random numbers). A day with no alert and no inhabited cell
+above the threshold is skipped: nothing can happen on it (no one seeks help, no one is
+exposed), so its outcome is
 zero whatever the uniforms, and skipping it shifts no other day's numbers. Options that
 cool some days below the threshold skip them too, with the same (zero) outcome they
 would have had by drawing. Behaviour and recontact state carry over deterministically.
@@ -49,19 +54,18 @@ import numpy as np
 import xarray as xr
 
 from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
-from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, protective_behaviour
+from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, protective_behaviour
 from twin.health import help_seeking_probability, regional_threshold
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
+from twin.health import kernel
+from twin.health.kernel import U_ACCESS, U_BEH, U_COOL, U_ORDER
 from twin.models._services import NearestTable, build_services, serve_queues
 from twin.models.exposure import ResidentModel
 from twin.models.residents import Residents
 
-__all__ = ["DAY_DRAWS", "HeatHealthModel", "alert_series", "make_residents", "run"]
+__all__ = ["HeatHealthModel", "alert_series", "make_residents", "run"]
 
-#: float32 uniform rows drawn per resident on an active day (seek, order, access, cool, ill, behaviours x4)
-DAY_DRAWS = 5 + len(BEHAVIOURS)
-_U_SEEK, _U_ORDER, _U_ACCESS, _U_COOL, _U_ILL, _U_BEH = 0, 1, 2, 3, 4, 5
 _NONE = np.int8(len(CHANNELS))  # "not contacted today"
 _COOL = BEHAVIOURS.index("cool_places")
 _F2F, _PHONE, _DIGITAL = (CHANNELS.index(c) for c in CHANNELS)
@@ -128,7 +132,19 @@ class HeatHealthModel(ResidentModel):
         self.alertable = np.flatnonzero(c.signed_up & (c.channel == _DIGITAL))
         self.listed = np.flatnonzero(c.vulnerable)
         self.p_seek = np.stack([help_seeking_probability(lv, np.array([0, 65]), params) for lv in range(4)])
-        self.p_seek = self.p_seek.astype(np.float32)
+        # the fused harm kernel's inputs: slope classes (a handful of values), (zone, band, preferred channel)
+        self.class_slopes, slope_class = np.unique(c.slope, return_inverse=True)
+        self.slope_class = slope_class.astype(np.int8 if self.class_slopes.size < 128 else np.int32)
+        self.group_pref = (self.group + c.channel).astype(np.int32)
+        self.protection = np.ones(n)  # combined behaviour RR today; 1 except for residents with behaviour in effect
+        self._died_who = np.empty(n, np.int64)
+        self.seed = np.uint64(0)  # today's per-resident stream seed (twin.health.kernel)
+        # behaviour_rr of every combination of behaviours, by bit code (sum of 2**b over adopted b)
+        nbeh = len(BEHAVIOURS)
+        self._bits = (1 << np.arange(nbeh)).astype(np.uint8)
+        combos = (np.arange(2**nbeh)[:, None] & self._bits[None, :]) > 0
+        self.rr_by_code = behaviour_rr(combos, params)
+        self.died_today = self._died_who[:0]  # indices of today's heat deaths
         # services and nearest tables (by cell)
         self.services = build_services(self, place.services, self.delivery.capacity_multiplier)
         from twin.place.grid import cell_centres
@@ -152,9 +168,16 @@ class HeatHealthModel(ResidentModel):
         })
 
     # ------------------------------------------------------------------ a day
-    def day_rng(self, t: int) -> np.random.Generator:
+    def day_sequence(self, t: int) -> np.random.SeedSequence:
         seed, replicate, first = self.seed_key
-        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate, self.stream, first + t)))
+        return np.random.SeedSequence(seed, spawn_key=(replicate, self.stream, first + t))
+
+    def day_rng(self, t: int) -> np.random.Generator:
+        return np.random.default_rng(self.day_sequence(t))
+
+    def u(self, purpose: int, who: np.ndarray) -> np.ndarray:
+        """Today's uniforms of ``purpose`` for residents ``who`` (:mod:`twin.health.kernel`)."""
+        return kernel.uniforms(self.seed, who, purpose)
 
     def step_day(self, t: int) -> None:
         self.records.new_day()
@@ -163,15 +186,14 @@ class HeatHealthModel(ResidentModel):
         tmean = 0.5 * (tx + tn)
         hot_cell = (tmean > self.theta) & self.inhabited
         level = int(self.levels[t])
+        self.died_today = self._died_who[:0]
         if level > 0 or hot_cell.any():
             self._active_day(t, level, tmean, hot_cell)
         self.records.services(t, self.services)
         self.datacollector.collect(self)
 
     def _active_day(self, t: int, level: int, tmean: np.ndarray, hot_cell: np.ndarray) -> None:
-        rng = self.day_rng(t)
-        u = rng.random((DAY_DRAWS, self.n), dtype=np.float32)
-        u_death = rng.random(self.n)
+        self.seed = kernel.day_seed(self.day_sequence(t))
         c, res, rec, dl = self.cols, self.residents, self.records, self.delivery
         pref = c.channel
         got_idx, got_ch = [], []
@@ -179,7 +201,7 @@ class HeatHealthModel(ResidentModel):
         if self.issued[t] and self.alerting and self.alertable.size:
             who = self.alertable
             ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
-                              u[_U_ORDER, who])
+                              self.u(U_ORDER, who))
             sent = who[ok]
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
@@ -190,20 +212,16 @@ class HeatHealthModel(ResidentModel):
             team = self.proactive.index[res.cell[who]]
             who, team = who[team >= 0], team[team >= 0]
             if who.size:
-                cost = np.empty(who.size)
-                ch = np.empty(who.size, np.int8)
-                for k in np.unique(team):
-                    a, m = self.proactive.agents[k], team == k
-                    cell = res.cell[who[m]]
-                    cost[m] = a.travel_cost(self.cx[cell] - a.x, self.cy[cell] - a.y, c.rural[who[m]], dl)
-                    ch[m] = a.channels[0]
-                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), u[_U_ORDER, who], cost)
+                cost = self._travel_costs(self.proactive, who, team)
+                ch = np.array([a.channels[0] for a in self.proactive.agents], np.int8)[team]
+                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), self.u(U_ORDER, who),
+                                  cost)
                 self.last_proactive[who[ok]] = t
                 self._contacted(t, who[ok], ch[ok], got_idx, got_ch)
         # 4. requests for help along each channel's route
         if level > 0:
-            seekers = np.flatnonzero(u[_U_SEEK] < self.p_seek[level][c.age65.view(np.int8)])
-            self._requests(t, seekers, u, got_idx, got_ch)
+            seekers = kernel.seekers(self.seed, self.p_seek[level], c.age65)
+            self._requests(t, seekers, got_idx, got_ch)
         # 5. protective behaviour after contact
         if got_idx:
             idx = np.concatenate(got_idx)
@@ -213,41 +231,58 @@ class HeatHealthModel(ResidentModel):
             first = np.ones(idx.size, bool)
             first[1:] = idx[1:] != idx[:-1]
             idx, ch = idx[first], ch[first]
-            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u[_U_BEH:, idx].T, self.params)
+            u_beh = np.stack([self.u(U_BEH + b, idx) for b in range(len(BEHAVIOURS))], axis=1)
+            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u_beh, self.params)
             took = new.any(axis=1)
             i2 = idx[took]
             keep = (self.until[i2] >= t)[:, None]
             self.adopted[i2] = (self.adopted[i2] & keep) | new[took]
             self.until[i2] = t + dl.behaviour_days - 1
             rec.add("protected", t, i2, preferred=pref)
-        # 6-7. exposure, cooling centres, harm
-        hot = np.flatnonzero(hot_cell[res.cell])
-        if hot.size == 0:
+        # 6-7. exposure, cooling centres, harm (behaviour in effect: the few residents with until >= t)
+        if not hot_cell.any():
             return
-        rec.add("exposed", t, hot, preferred=pref)
-        active = self.until[hot] >= t
-        beh = self.adopted[hot] & active[:, None]
-        visited = np.zeros(hot.size, bool)
+        act = np.flatnonzero(self.until >= t)
+        act = act[hot_cell[res.cell[act]]]
+        beh = self.adopted[act]
+        visited = np.zeros(act.size, bool)
         if self.cooling:
             want = np.flatnonzero(beh[:, _COOL])
             if want.size:
-                who = hot[want]
+                who = act[want]
                 cell = res.cell[who]
                 centre = self.cooling.index[cell]
                 is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
                 p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[who], self.params)
-                go = u[_U_COOL, who] < p
-                ok = serve_queues(self.cooling.agents, who[go], centre[go], c.vulnerable[who[go]], u[_U_ORDER, who[go]])
+                go = self.u(U_COOL, who) < p
+                ok = serve_queues(self.cooling.agents, who[go], centre[go], c.vulnerable[who[go]],
+                                  self.u(U_ORDER, who[go]))
                 visited[want[go][ok]] = True
                 rec.add("cooling_visits", t, who[go][ok], preferred=pref)
         beh[:, _COOL] &= visited
-        protection = behaviour_rr(beh, self.params)
-        harm = daily_harm(tmean[res.cell[hot]], self.theta, res.age[hot], res.sex[hot], c.p0[hot],
-                          u_death[hot], u[_U_ILL, hot], self.params, vulnerability=c.vulnerability[hot],
-                          protection=protection, slope=c.slope[hot])
-        rec.add("heat_illness", t, hot[harm.ill], preferred=pref)
-        rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
-        rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
+        self.protection[act] = self.rr_by_code[beh.astype(np.uint8) @ self._bits]
+        tables = [np.zeros(rec.size) for _ in range(4)]
+        n_died = kernel.harm_tally(self.seed, res.cell, hot_cell, kernel.excess_rr_table(tmean, self.theta,
+                                   self.class_slopes, hot_cell), self.slope_class, c.p0, c.vulnerability,
+                                   self.protection, float(self.params.exposure_response.illness_per_attributable_death),
+                                   self.group_pref, *tables, self._died_who)
+        self.protection[act] = 1.0
+        self.died_today = self._died_who[:n_died]
+        for name, table in zip(("exposed", "expected_attributable_deaths", "heat_illness", "attributable_deaths"),
+                               tables, strict=True):
+            rec.add_table(name, t, table)
+
+    def _travel_costs(self, table: NearestTable, who: np.ndarray, svc: np.ndarray) -> np.ndarray:
+        """Capacity each visit uses (home-visit teams travel; ``HomeVisitTeam.travel_cost``), one pass per team."""
+        c, dl = self.cols, self.delivery
+        cell = self.residents.cell[who]
+        cost = np.empty(who.size)
+        order = np.argsort(svc, kind="stable")
+        bounds = np.flatnonzero(np.diff(svc[order])) + 1
+        for part in np.split(order, bounds):
+            a = table.agents[int(svc[part[0]])]
+            cost[part] = a.travel_cost(self.cx[cell[part]] - a.x, self.cy[cell[part]] - a.y, c.rural[who[part]], dl)
+        return cost
 
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
         self.records.add("contacts", t, who, channel=ch)
@@ -256,7 +291,7 @@ class HeatHealthModel(ResidentModel):
         got_idx.append(who)
         got_ch.append(ch)
 
-    def _requests(self, t: int, seekers: np.ndarray, u: np.ndarray, got_idx: list, got_ch: list) -> None:
+    def _requests(self, t: int, seekers: np.ndarray, got_idx: list, got_ch: list) -> None:
         res, c, dl = self.residents, self.cols, self.delivery
         pending = seekers
         pch = c.channel[seekers]
@@ -279,14 +314,11 @@ class HeatHealthModel(ResidentModel):
                 cost = None
                 if ch == _F2F and stype != "home_visit_team":
                     decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)
-                    reach = u[_U_ACCESS, who] < np.exp(-table.distance[cell] / decay)
+                    reach = self.u(U_ACCESS, who) < np.exp(-table.distance[cell] / decay)
                     m, who, cell, svc = m[reach], who[reach], cell[reach], svc[reach]
                 elif stype == "home_visit_team":
-                    cost = np.empty(who.size)
-                    for k in np.unique(svc):
-                        a, mk = table.agents[k], svc == k
-                        cost[mk] = a.travel_cost(self.cx[cell[mk]] - a.x, self.cy[cell[mk]] - a.y, c.rural[who[mk]], dl)
-                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], u[_U_ORDER, who], cost)
+                    cost = self._travel_costs(table, who, svc)
+                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], self.u(U_ORDER, who), cost)
                 done[m[ok]] = True
                 self._contacted(t, who[ok], np.full(int(ok.sum()), ch, np.int8), got_idx, got_ch)
             pending, pch = pending[~done], pch[~done]
