@@ -136,6 +136,7 @@ class HeatHealthModel(ResidentModel):
         self.class_slopes, slope_class = np.unique(c.slope, return_inverse=True)
         self.slope_class = slope_class.astype(np.int8 if self.class_slopes.size < 128 else np.int32)
         self.group_pref = (self.group + c.channel).astype(np.int32)
+        self._rr1 = np.zeros((place.grid.sizes["y"] * place.grid.sizes["x"], self.class_slopes.size))
         self.protection = np.ones(n)  # combined behaviour RR today; 1 except for residents with behaviour in effect
         self._died_who = np.empty(n, np.int64)
         self.seed = np.uint64(0)  # today's per-resident stream seed (twin.health.kernel)
@@ -263,7 +264,7 @@ class HeatHealthModel(ResidentModel):
         self.protection[act] = self.rr_by_code[beh.astype(np.uint8) @ self._bits]
         tables = [np.zeros(rec.size) for _ in range(4)]
         n_died = kernel.harm_tally(self.seed, res.cell, hot_cell, kernel.excess_rr_table(tmean, self.theta,
-                                   self.class_slopes, hot_cell), self.slope_class, c.p0, c.vulnerability,
+                                   self.class_slopes, hot_cell, self._rr1), self.slope_class, c.p0, c.vulnerability,
                                    self.protection, float(self.params.exposure_response.illness_per_attributable_death),
                                    self.group_pref, *tables, self._died_who)
         self.protection[act] = 1.0

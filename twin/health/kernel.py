@@ -111,14 +111,16 @@ def seekers(seed, p_seek, age65):
     return buf[:m].copy()
 
 
-def excess_rr_table(tmean: np.ndarray, theta: float, class_slopes: np.ndarray, hot_cell: np.ndarray) -> np.ndarray:
-    """``exp(slope * (T - theta)) - 1`` per (cell, slope class), zero where the cell is not hot.
+def excess_rr_table(tmean: np.ndarray, theta: float, class_slopes: np.ndarray, hot_cell: np.ndarray,
+                    out: np.ndarray | None = None) -> np.ndarray:
+    """``exp(slope * (T - theta)) - 1`` per (cell, slope class) on the hot cells (rows of other cells: zero,
+    or whatever ``out`` held; :func:`harm_tally` never reads them).
 
     The heat slope takes a handful of values (by sex and age band, :func:`twin.health.heat_slopes`),
     so the exponential is taken once per hot cell and slope class rather than once per resident;
     the numbers are those :func:`twin.health.daily_harm` computes (``np.expm1(b * x)``).
     """
-    table = np.zeros((tmean.size, class_slopes.size))
+    table = np.zeros((tmean.size, class_slopes.size)) if out is None else out
     hot = np.flatnonzero(hot_cell)
     table[hot] = np.expm1((tmean[hot] - theta)[:, None] * class_slopes[None, :])
     return table
