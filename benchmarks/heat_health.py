@@ -7,7 +7,8 @@ Run from the repository root::
     python benchmarks/heat_health.py --part 1   # one part
 
 1. A hot spell (every day hot: Tmax 30-36 degC, Tmin 17-21 degC, alerts on most days),
-   300,000 residents x 30 days (the urban borough scaled up), measured three ways in one
+   1,000,000 residents x 30 days (the urban borough scaled up; ``--residents N`` to change),
+   the model's whole run (construction included), measured three ways in one
    process: the ``heat_health`` model; the floor, a bare NumPy heat rule on the same
    residents and days (temperature lookup, heat stress, exponential risk, one Bernoulli
    draw per resident-day); and the per-resident Mesa reference (models/reference.py) on
@@ -106,7 +107,7 @@ def part1(args, urban, params) -> None:
     from twin.models import reference as ref
 
     days = 30
-    n_vec, n_ref = (30_000, 1_000) if args.quick else (300_000, 5_000)
+    n_vec, n_ref = (30_000, 1_000) if args.quick else (args.residents, 5_000)
     pv, pr = scaled_place(urban, n_vec), scaled_place(urban, n_ref)
     dv = hot_drivers(pv, days)
     run_model(hh, scaled_place(urban, 2_000), hot_drivers(pv, 3), params)  # compile the kernels (cached on disk)
@@ -167,14 +168,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
     ap.add_argument("--part", type=int, choices=(1, 2, 3), action="append", help="run only these parts")
+    ap.add_argument("--residents", type=int, default=1_000_000, help="residents of the hot spell (part 1)")
     args = ap.parse_args()
     parts = args.part or [1, 2, 3]
     if len(parts) > 1:  # each part in its own process: its own peak memory, no warm caches between parts
         import subprocess
 
         for part in parts:
-            subprocess.run([sys.executable, __file__, "--part", str(part)] + (["--quick"] if args.quick else []),
-                           check=True)
+            subprocess.run([sys.executable, __file__, "--part", str(part), "--residents", str(args.residents)]
+                           + (["--quick"] if args.quick else []), check=True)
         return
     import os
     import platform

@@ -53,8 +53,8 @@ import mesa
 import numpy as np
 import xarray as xr
 
-from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
-from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, protective_behaviour
+from twin._names import AGE_BANDS, CHANNELS, MAX_AGE, SERVICE_TYPES
+from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, heat_slopes, protective_behaviour
 from twin.health import help_seeking_probability, regional_threshold
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
@@ -133,8 +133,10 @@ class HeatHealthModel(ResidentModel):
         self.listed = np.flatnonzero(c.vulnerable)
         self.p_seek = np.stack([help_seeking_probability(lv, np.array([0, 65]), params) for lv in range(4)])
         # the fused harm kernel's inputs: slope classes (a handful of values), (zone, band, preferred channel)
-        self.class_slopes, slope_class = np.unique(c.slope, return_inverse=True)
-        self.slope_class = slope_class.astype(np.int8 if self.class_slopes.size < 128 else np.int32)
+        slopes = heat_slopes(params)
+        self.class_slopes, table_class = np.unique(slopes, return_inverse=True)
+        table_class = table_class.reshape(slopes.shape).astype(np.int8 if self.class_slopes.size < 128 else np.int32)
+        self.slope_class = table_class[residents.sex, np.minimum(residents.age, MAX_AGE)]
         self.group_pref = (self.group + c.channel).astype(np.int32)
         self._rr1 = np.zeros((place.grid.sizes["y"] * place.grid.sizes["x"], self.class_slopes.size))
         self.protection = np.ones(n)  # combined behaviour RR today; 1 except for residents with behaviour in effect
@@ -155,10 +157,14 @@ class HeatHealthModel(ResidentModel):
         cell_zone = np.asarray(place.zone_index).ravel()
         self.inhabited = np.bincount(residents.cell, minlength=self.cx.size) > 0
         self.near: dict[tuple[str, int], NearestTable] = {}
+        built: dict[tuple[int, ...], NearestTable] = {}  # one table per distinct set of services
         for t in SERVICE_TYPES:
             for ch in range(nch):
                 agents = [a for a in self.services if a.type == t and ch in a.channels]
-                self.near[(t, ch)] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes)
+                key = tuple(a.unique_id for a in agents)
+                if key not in built:
+                    built[key] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes)
+                self.near[(t, ch)] = built[key]
         self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy)
         self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy)
         self.proactive = NearestTable([a for a in self.services if a.type == "home_visit_team" and a.proactive],
@@ -200,9 +206,9 @@ class HeatHealthModel(ResidentModel):
         got_idx, got_ch = [], []
         # 2. alerts through the SMS/app channel
         if self.issued[t] and self.alerting and self.alertable.size:
-            who = self.alertable
-            ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
-                              self.u(U_ORDER, who))
+            channel = self.alerting.index[res.cell[self.alertable]]
+            who, channel = self.alertable[channel >= 0], channel[channel >= 0]  # -1: no alert channel covers the zone
+            ok = serve_queues(self.alerting.agents, who, channel, c.vulnerable[who], self.u(U_ORDER, who))
             sent = who[ok]
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
@@ -253,6 +259,7 @@ class HeatHealthModel(ResidentModel):
                 who = act[want]
                 cell = res.cell[who]
                 centre = self.cooling.index[cell]
+                who, cell, want, centre = who[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
                 is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
                 p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[who], self.params)
                 go = self.u(U_COOL, who) < p
@@ -309,6 +316,7 @@ class HeatHealthModel(ResidentModel):
                 m = np.flatnonzero((pch == ch) & ~done)
                 if m.size == 0 or not table:
                     continue
+                m = m[table.index[res.cell[pending[m]]] >= 0]  # -1: no such service covers the zone
                 who = pending[m]
                 cell = res.cell[who]
                 svc = table.index[cell]

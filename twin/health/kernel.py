@@ -16,9 +16,10 @@ A change to the exposure-response maths must be made in both places (the test fa
 Uniforms: one counter-based stream per resident and day
 -------------------------------------------------------
 Each day has a 64-bit seed ``s`` (from the day's NumPy ``SeedSequence``, :func:`day_seed`).
-Resident ``i``'s key for the day is output ``i`` of a SplitMix64 generator seeded with ``s``,
-and its uniform for purpose ``k`` (``U_SEEK``, ``U_ORDER``, ...) is output ``k`` of a
-SplitMix64 generator seeded with that key, as a 53-bit float on [0, 1) (SplitMix64: Steele,
+Resident ``i``'s key for the day is output ``i`` of a SplitMix64 generator seeded with ``s``;
+its death uniform is that key, and its uniform for another purpose ``k`` (``U_SEEK``,
+``U_ORDER``, ...) is output ``k`` of a SplitMix64 generator seeded with the key, each as a
+53-bit float on [0, 1) (SplitMix64: Steele,
 Lea & Flood 2014, "Fast splittable pseudorandom number generators", OOPSLA; Java's
 ``SplittableRandom``; the output function passes TestU01 BigCrush). A uniform is therefore a
 pure function of (seed, replicate, day, resident, purpose): it is drawn only where a rule
@@ -78,6 +79,8 @@ def _key(seed, i):
 
 @njit(inline="always")
 def _unit(key, k):
+    if k == U_DEATH:  # the key itself (a SplitMix64 output): the most used uniform costs no extra mixing
+        return np.float64(key >> _S11) * _TO_UNIT
     return np.float64(_mix(key + np.uint64(k + 1) * _GAMMA) >> _S11) * _TO_UNIT
 
 
