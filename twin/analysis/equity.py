@@ -37,7 +37,7 @@ __all__ = ["benefit_by", "concentration_index", "deprivation_concentration", "eq
            "paired_benefit"]
 
 RUN_DIMS = ("option", "pathway", "replicate")
-GROUPS = ("deprivation_decile", "urban_rural", "age_band", "channel", "zone")
+GROUPS = ("deprivation_decile", "urban_rural", "age_band", "channel", "zone", "council")
 
 
 def equity_variable(results: xr.Dataset, dim: str | None = None) -> tuple[str, bool]:
@@ -89,7 +89,8 @@ def benefit_by(
     Parameters
     ----------
     by
-        ``deprivation_decile``, ``urban_rural``, ``zone``, ``age_band`` or ``channel``.
+        ``deprivation_decile``, ``urban_rural``, ``zone``, ``age_band``, ``channel`` or ``council``
+        (places of several councils, ``twin places combine``: a ``council`` coordinate on ``zone``).
     variable, harm
         Default :func:`equity_variable` for ``by``.
 
@@ -107,6 +108,9 @@ def benefit_by(
     ben = paired_benefit(results, variable, harm, reference)
     if by in ("age_band", "channel") and by not in ben.dims:
         raise TwinError(f"has no {by} dimension", field=variable, value=ben.dims)
+    if by == "council" and "council" not in results.coords:
+        raise TwinError("results have no council coordinate (only a place of several councils has one)",
+                        field="by", value=by, hint="make the place with `twin places combine` or `twin places make`")
     extra = [d for d in ben.dims if d not in RUN_DIMS + ("zone", by)]
     ben = ben.sum(extra)
     if by in ("age_band",):
