@@ -338,10 +338,11 @@ class HeatHealthModel(ResidentModel):
         attrs = {
             "heat_threshold_daily_mean": float(self.theta),
             "heat_threshold_source": "twin.health regional thresholds (Hajat 2002; Met Office alert thresholds, "
-                                     "FACTS.md s10); slope Gasparrini 2012, age gradient Ishigami 2008",
+                                     "docs/sources.md); slope Gasparrini 2012, age gradient Ishigami 2008",
             "alert_days": int((self.levels > 0).sum()),
-            "randomness": "one stream per day: SeedSequence(seed, spawn_key=(replicate, 2, day)); days with no "
-                          "alert and no inhabited cell above the threshold are skipped (no draws)",
+            "randomness": "one seed per day from SeedSequence(seed, spawn_key=(replicate, 2, day)); per resident "
+                          "and purpose a SplitMix64 uniform on it (twin.health.kernel); days with no alert and no "
+                          "inhabited cell above the threshold are skipped (no draws)",
         }
         return self.records.to_dataset(self.drivers.time, list(self.place.zone_codes), attrs)
 
