@@ -30,17 +30,17 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
 
 Randomness and common random numbers
 ------------------------------------
-Each day has its own seed, from ``SeedSequence(seed, spawn_key=(replicate, 2, day))`` with
-``day`` the index in the scenario period, and every resident a counter-based stream on it
-(:mod:`twin.health.kernel`): resident ``i``'s uniform for a purpose (seeking help, queue
-order, site access, cooling visit, illness, death, each behaviour) is a pure function of
-(seed, replicate, day, i, purpose). It is computed only where a rule uses it, and is the
-same in every option (common random numbers). A day with no alert and no inhabited cell
-above the threshold is skipped: nothing can happen on it (no one seeks help, no one is
-exposed), so its outcome is
-zero whatever the uniforms, and skipping it shifts no other day's numbers. Options that
-cool some days below the threshold skip them too, with the same (zero) outcome they
-would have had by drawing. Behaviour and recontact state carry over deterministically.
+Each day has its own seed, the first number of its stream ``SeedSequence(seed,
+spawn_key=(replicate, 2, day))`` (``day``: the index in the scenario period), and every
+resident a counter-based stream on it (:mod:`twin.health.kernel`): resident ``i``'s
+uniform for a purpose (seeking help, queue order, site access, cooling visit, illness,
+death, each behaviour) is a pure function of (seed, replicate, day, i, purpose). It is
+computed only where a rule uses it, and is the same in every option (common random
+numbers). A day with no alert and no inhabited cell above the threshold is skipped:
+nothing can happen on it (no one seeks help, no one is exposed), so its outcome is zero
+whatever the uniforms, and skipping it shifts no other day's numbers. Options that cool
+some days below the threshold skip them too, with the same (zero) outcome they would have
+had by drawing. Behaviour and recontact state carry over deterministically.
 Residents are not removed after a death (heat deaths are rare; the population is the
 period's).
 """
@@ -175,12 +175,9 @@ class HeatHealthModel(ResidentModel):
         })
 
     # ------------------------------------------------------------------ a day
-    def day_sequence(self, t: int) -> np.random.SeedSequence:
-        seed, replicate, first = self.seed_key
-        return np.random.SeedSequence(seed, spawn_key=(replicate, self.stream, first + t))
-
     def day_rng(self, t: int) -> np.random.Generator:
-        return np.random.default_rng(self.day_sequence(t))
+        seed, replicate, first = self.seed_key
+        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate, self.stream, first + t)))
 
     def u(self, purpose: int, who: np.ndarray) -> np.ndarray:
         """Today's uniforms of ``purpose`` for residents ``who`` (:mod:`twin.health.kernel`)."""
@@ -200,7 +197,7 @@ class HeatHealthModel(ResidentModel):
         self.datacollector.collect(self)
 
     def _active_day(self, t: int, level: int, tmean: np.ndarray, hot_cell: np.ndarray) -> None:
-        self.seed = kernel.day_seed(self.day_sequence(t))
+        self.seed = kernel.day_seed(self.day_rng(t))
         c, res, rec, dl = self.cols, self.residents, self.records, self.delivery
         pref = c.channel
         got_idx, got_ch = [], []

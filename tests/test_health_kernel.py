@@ -10,7 +10,7 @@ from twin.health import behaviour_rr, daily_harm, heat_slopes, help_seeking_prob
 from twin.health import kernel as K
 
 N = 20_000
-SEED = K.day_seed(np.random.SeedSequence(5, spawn_key=(0, 2, 11)))
+SEED = K.day_seed(np.random.default_rng(np.random.SeedSequence(5, spawn_key=(0, 2, 11))))
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +75,7 @@ def test_uniforms_are_uniform_independent_of_who_is_asked_and_of_purpose():
     np.testing.assert_array_equal(K.uniforms(SEED, sub, K.U_DEATH), u[sub])
     # purposes and days are different numbers, uncorrelated
     for other in (K.uniforms(SEED, who, K.U_ILL),
-                  K.uniforms(K.day_seed(np.random.SeedSequence(5, spawn_key=(0, 2, 12))), who, K.U_DEATH)):
+                  K.uniforms(K.day_seed(np.random.default_rng(np.random.SeedSequence(5, spawn_key=(0, 2, 12)))), who,
+                             K.U_DEATH)):
         assert abs(np.corrcoef(u, other)[0, 1]) < 0.02
         assert not np.array_equal(u, other)

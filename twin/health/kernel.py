@@ -15,7 +15,7 @@ A change to the exposure-response maths must be made in both places (the test fa
 
 Uniforms: one counter-based stream per resident and day
 -------------------------------------------------------
-Each day has a 64-bit seed ``s`` (from the day's NumPy ``SeedSequence``, :func:`day_seed`).
+Each day has a 64-bit seed ``s`` (the first number of the day's NumPy stream, :func:`day_seed`).
 Resident ``i``'s key for the day is output ``i`` of a SplitMix64 generator seeded with ``s``;
 its death uniform is that key, and its uniform for another purpose ``k`` (``U_SEEK``,
 ``U_ORDER``, ...) is output ``k`` of a SplitMix64 generator seeded with the key, each as a
@@ -60,9 +60,9 @@ _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
-def day_seed(seed_sequence: np.random.SeedSequence) -> np.uint64:
-    """The 64-bit seed of a day's per-resident streams, from the day's ``SeedSequence``."""
-    return seed_sequence.generate_state(1, np.uint64)[0]
+def day_seed(rng: np.random.Generator) -> np.uint64:
+    """The 64-bit seed of a day's per-resident streams: the first raw 64-bit output of the day's stream."""
+    return np.uint64(rng.bit_generator.random_raw())
 
 
 @njit(inline="always")
