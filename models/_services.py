@@ -164,7 +164,7 @@ class NearestTable:
         if not self.agents:
             return
         covers = [getattr(a, "zones", None) for a in self.agents]
-        if all(c is None for c in covers):
+        if all(c is None for c in covers) or cell_zone is None:
             from scipy.spatial import cKDTree
 
             tree = cKDTree(np.column_stack([[a.x for a in self.agents], [a.y for a in self.agents]]))

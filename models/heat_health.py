@@ -165,8 +165,10 @@ class HeatHealthModel(ResidentModel):
                 if key not in built:
                     built[key] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes)
                 self.near[(t, ch)] = built[key]
-        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy)
-        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy)
+        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy,
+                                    cell_zone, place.zone_codes)
+        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy,
+                                     cell_zone, place.zone_codes)
         self.proactive = NearestTable([a for a in self.services if a.type == "home_visit_team" and a.proactive],
                                       self.cx, self.cy, cell_zone, place.zone_codes)
         self.datacollector = mesa.DataCollector(model_reporters={

@@ -40,9 +40,6 @@ def test_combined_place_keeps_councils_services_and_population(two, tmp_path):
     from twin.models._services import NearestTable, ServiceAgent
     from twin.place.grid import cell_centres
 
-    class _Model:  # ServiceAgent needs a Mesa model
-        pass
-
     import mesa
 
     model = mesa.Model(rng=0)
@@ -53,6 +50,19 @@ def test_combined_place_keeps_councils_services_and_population(two, tmp_path):
     inside = zi.ravel() >= 0
     got = np.array([gps[k].service.properties[COUNCIL] for k in table.index[inside]])
     np.testing.assert_array_equal(got, council_of_zone[zi.ravel()[inside]])
+    # the heat_health model runs on it: contacts by each council's own services
+    from twin.climate import ClimateDrivers, local_offsets
+    from twin.models import get_model
+    from twin.models import heat_health as hh
+    import pandas as pd
+    import xarray as xr
+
+    params = get_model("heat_health").Params.model_validate({"services": {"help_seeking_by_alert": [0, 0.2, 0.3, 0.4]}})
+    w = xr.Dataset({"tasmax": ("time", np.full(5, 34.0)), "tasmin": ("time", np.full(5, 20.0)),
+                    "pr": ("time", np.zeros(5))}, coords={"time": pd.date_range("2030-07-06", periods=5)})
+    res = hh.make_residents(c, params, np.random.default_rng(0))
+    ds = hh.run(c, ClimateDrivers(w, local_offsets(c.grid)), res, params, rng=np.random.default_rng(1), seed_key=(3, 0, 0))
+    assert float(ds["contacts"].sum()) > 0 and float(ds["exposed"].sum()) > 0
     # written and read back as an ordinary place
     back = Place.load(c.save(tmp_path / "combined"))
     assert back.zones[5].properties[COUNCIL] == "beta" and back.residents == c.residents
