@@ -172,15 +172,29 @@ class NearestTable:
             self.index[:] = idx
             self.distance[:] = dist
             return
-        # some candidates cover only listed zones: nearest among those covering each cell
-        codes = np.asarray(zone_codes + ("",), dtype=object)
-        cz = codes[np.asarray(cell_zone)]  # -1 -> ""
-        for i, a in enumerate(self.agents):
-            ok = np.ones(n_cells, bool) if a.zones is None else np.isin(cz, list(a.zones))
-            d = np.hypot(cx - a.x, cy - a.y)
-            better = ok & (d < self.distance)
-            self.index[better] = i
-            self.distance[better] = d[better]
+        # some candidates cover only listed zones: nearest among those covering each cell, one k-d tree
+        # per set of covered zones (a council's services share one)
+        from scipy.spatial import cKDTree
+
+        cell_zone = np.asarray(cell_zone).ravel()
+        position = {code: k for k, code in enumerate(zone_codes)}
+        groups: dict[frozenset | None, list[int]] = {}
+        for i, c in enumerate(covers):
+            groups.setdefault(c, []).append(i)
+        for cover, members in groups.items():
+            if cover is None:
+                cells = np.arange(n_cells)
+            else:
+                zone_ok = np.zeros(len(zone_codes) + 1, bool)  # last entry: cells outside every zone (-1)
+                zone_ok[[position[z] for z in cover if z in position]] = True
+                cells = np.flatnonzero(zone_ok[cell_zone])
+            if cells.size == 0:
+                continue
+            tree = cKDTree(np.column_stack([[self.agents[i].x for i in members], [self.agents[i].y for i in members]]))
+            dist, idx = tree.query(np.column_stack([cx[cells], cy[cells]]))
+            better = dist < self.distance[cells]
+            self.index[cells[better]] = np.asarray(members)[idx[better]]
+            self.distance[cells[better]] = dist[better]
 
     def __bool__(self) -> bool:
         return bool(self.agents)
