@@ -68,11 +68,14 @@ def timed(fn, *args, **kw):
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
-def run_model(module, place, drivers, params, seed=1):
-    """One run of a model module (residents drawn first, not timed): (records, wall, cpu, residents)."""
-    res = module.make_residents(place, params, np.random.default_rng(seed))
-    ds, wall, cpu = timed(module.run, place, drivers, res, params, rng=np.random.default_rng(seed + 1),
-                          seed_key=(seed, 0, 0))
+def run_model(model, place, drivers, params, seed=1):
+    """One run of a model class through the engine's one loop (``twin.run.simulate``; residents drawn
+    first, not timed): (records, wall, cpu, residents)."""
+    from twin.run.engine import simulate
+    from twin.run.streams import RunStreams
+
+    res = model.make_residents(place, params, np.random.default_rng(seed))
+    ds, wall, cpu = timed(simulate, model, place, drivers, res, params, streams=RunStreams(seed, 0))
     return ds, wall, cpu, len(res)
 
 
@@ -103,8 +106,8 @@ def digest(ds) -> str:
 
 
 def part1(args, urban, params) -> None:
-    from twin.models import heat_health as hh
-    from twin.models import reference as ref
+    from twin.models.heat_health import HeatHealthModel as hh
+    from twin.models.reference import ReferenceHeatHealthModel as ref
 
     days = 30
     n_vec, n_ref = (30_000, 1_000) if args.quick else (args.residents, 5_000)
@@ -133,7 +136,7 @@ def part1(args, urban, params) -> None:
 
 
 def part2(args, urban, params) -> None:
-    from twin.models import heat_health as hh
+    from twin.models.heat_health import HeatHealthModel as hh
 
     time_ = pd.date_range("2030-01-01", "2030-12-31")
     place = scaled_place(urban, 20_000) if args.quick else urban
@@ -144,22 +147,24 @@ def part2(args, urban, params) -> None:
 
 
 def part3(args, urban, params) -> None:
-    from twin.models import heat_health as hh
+    from twin.run import Ensemble
 
     total = 200_000 if args.quick else 1_000_000
     big = scaled_place(urban, total)
     time_ = pd.date_range("2030-01-01", "2030-12-31")
-    drv = make_drivers(big, "gwl4", time_, np.random.default_rng(3))
-    res, w_res, _ = timed(hh.make_residents, big, params, np.random.default_rng(1))
-    ds, wall, cpu = timed(hh.run, big, drv, res, params, rng=np.random.default_rng(2), seed_key=(1, 0, 0))
+    # one run of an ensemble, as `twin run` does it: residents, the gwl4 weather of the year, the model
+    ens = Ensemble.for_place(big, "heat_health", params, time=time_, pathways=["gwl4"], seed=1)
+    ds, wall, cpu = timed(ens.run_one, 0, "gwl4", 0)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux -> GiB
+    ens = Ensemble.for_place(big, "heat_health", params, time=time_, pathways=["gwl4"], seed=1)
     tracemalloc.start()
-    hh.run(big, drv, res, params, rng=np.random.default_rng(2), seed_key=(1, 0, 0))
+    ens.run_one(0, "gwl4", 0)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     hot = int((ds["exposed"].sum("zone") > 0).sum())
-    print(f"[3] {len(res):,} residents x {len(time_)} days, gwl4 ({hot} days with residents above the threshold): "
-          f"{wall:.2f} s wall, {cpu:.2f} s CPU (goal <= 30 s); residents synthesised in {w_res:.2f} s; "
+    n = len(ens.residents(0))
+    print(f"[3] {n:,} residents x {len(time_)} days, gwl4 ({hot} days with residents above the threshold), "
+          f"Ensemble.run_one (residents, weather and model): {wall:.2f} s wall, {cpu:.2f} s CPU (goal <= 30 s); "
           f"peak RSS {rss:.2f} GiB, peak traced (NumPy) memory {peak / 2**30:.2f} GiB (goal <= 4 GB); "
           f"expected heat deaths {float(ds['expected_attributable_deaths'].sum()):.1f}")
 

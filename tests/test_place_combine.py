@@ -54,14 +54,17 @@ def test_combined_place_keeps_councils_services_and_population(two, tmp_path):
     from twin.climate import ClimateDrivers, local_offsets
     from twin.models import get_model
     from twin.models import heat_health as hh
+    from twin.run.engine import simulate
+    from twin.run.streams import RunStreams
     import pandas as pd
     import xarray as xr
 
     params = get_model("heat_health").Params.model_validate({"services": {"help_seeking_by_alert": [0, 0.2, 0.3, 0.4]}})
     w = xr.Dataset({"tasmax": ("time", np.full(5, 34.0)), "tasmin": ("time", np.full(5, 20.0)),
                     "pr": ("time", np.zeros(5))}, coords={"time": pd.date_range("2030-07-06", periods=5)})
-    res = hh.make_residents(c, params, np.random.default_rng(0))
-    ds = hh.run(c, ClimateDrivers(w, local_offsets(c.grid)), res, params, rng=np.random.default_rng(1), seed_key=(3, 0, 0))
+    res = hh.HeatHealthModel.make_residents(c, params, np.random.default_rng(0))
+    ds = simulate(hh.HeatHealthModel, c, ClimateDrivers(w, local_offsets(c.grid)), res, params,
+                  streams=RunStreams(3, 0))
     assert float(ds["contacts"].sum()) > 0 and float(ds["exposed"].sum()) > 0
     # written and read back as an ordinary place
     back = Place.load(c.save(tmp_path / "combined"))
