@@ -107,3 +107,20 @@ def test_make_is_deterministic_and_the_cli_writes_it(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 3 and "--overwrite" in err and "two or more" in err and "councils" in err
     assert not (tmp_path / "c").exists() and not (tmp_path / "x").exists()
+
+
+def test_benefits_split_by_council_add_up_to_the_place():
+    from tests.appraisal_fakes import fake_results
+    from twin.analysis.equity import benefit_by
+    from twin.errors import TwinError
+
+    results = fake_results()
+    with pytest.raises(TwinError, match="no council coordinate"):
+        benefit_by(results, "council")
+    n = results.sizes["zone"]
+    results = results.assign_coords(council=("zone", ["alpha"] * (n // 2) + ["beta"] * (n - n // 2)))
+    by = benefit_by(results, "council").sel(option="centres", pathway="gwl4")["mean"]
+    pop = results["residents"].groupby(results["council"]).sum()
+    place = benefit_by(results, "zone").sel(option="centres", pathway="gwl4")["mean"]
+    assert list(by["council"].values) == ["alpha", "beta"]
+    assert float((by * pop).sum()) == pytest.approx(float((place * results["residents"]).sum()))

@@ -48,7 +48,7 @@ def equity_variable(results: xr.Dataset, dim: str | None = None) -> tuple[str, b
 
     for b in BENEFITS.values():
         for v in b.variables + tuple(f"{x}_by_age" for x in b.variables):
-            if v in results.data_vars and (dim is None or dim in results[v].dims or dim in ("deprivation_decile", "urban_rural", "zone")):
+            if v in results.data_vars and (dim is None or dim in results[v].dims or dim in ("deprivation_decile", "urban_rural", "zone", "council")):
                 return v, b.harm
     for v in ("protected", "contacts"):
         if v in results.data_vars and (dim is None or dim in results[v].dims):
@@ -101,6 +101,9 @@ def benefit_by(
     """
     if by not in GROUPS:
         raise TwinError("unknown group", field="by", value=by, hint=f"valid: {', '.join(GROUPS)}")
+    if by == "council" and "council" not in results.coords:
+        raise TwinError("results have no council coordinate (only a place of several councils has one)",
+                        field="by", value=by, hint="make the place with `twin places combine` or `twin places make`")
     if variable is None:
         variable, auto_harm = equity_variable(results, by)
         harm = auto_harm if harm is None else harm
@@ -108,9 +111,6 @@ def benefit_by(
     ben = paired_benefit(results, variable, harm, reference)
     if by in ("age_band", "channel") and by not in ben.dims:
         raise TwinError(f"has no {by} dimension", field=variable, value=ben.dims)
-    if by == "council" and "council" not in results.coords:
-        raise TwinError("results have no council coordinate (only a place of several councils has one)",
-                        field="by", value=by, hint="make the place with `twin places combine` or `twin places make`")
     extra = [d for d in ben.dims if d not in RUN_DIMS + ("zone", by)]
     ben = ben.sum(extra)
     if by in ("age_band",):
