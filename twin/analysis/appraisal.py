@@ -245,6 +245,12 @@ register_benefit(
     source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; FACTS.md s7)",
     qalys_per_unit=lambda s: s.qalys_per_illness,
 )
+register_benefit(
+    "flood_ead_avoided", ("expected_annual_damage",), 1.0, "standard", "GBP", price_base_year=2017,
+    source="expected annual flood damage (JRC depth-damage curves, values per property D from HM Treasury Green "
+           "Book Annex A2, 2017 prices; docs/sources.md, Flooding); already a yearly figure: run the flood model "
+           "over days of one calendar year",
+)
 
 
 # ------------------------------------------------------------------ costs

@@ -367,8 +367,11 @@ def summary_table(results: xr.Dataset, level: float = 0.95, *, ind: xr.Dataset |
                     "difference_upper": float(dsel["upper"].sel(at)),
                     "percent_change": float(dsel["percent_change"].sel(at)),
                 })
-    df = pd.DataFrame(rows)
-    df.attrs = {"reference_option": ind.attrs.get("reference_option", _reference(ind)), "level": level}
+    cols = ["indicator", "pathway", "option", "units", "n_replicates", "mean", "lower", "upper", "difference",
+            "difference_lower", "difference_upper", "percent_change"]
+    df = pd.DataFrame(rows, columns=cols)  # a model without count variables has no rows, not an error
+    ref = ind.attrs.get("reference_option") or (_reference(ind) if "option" in ind.coords else "")
+    df.attrs = {"reference_option": ref, "level": level}
     return df
 
 

@@ -87,7 +87,7 @@ class MortalityParams(BaseModel):
     9.8 per 1,000 on the England and Wales 2021 age structure (tested).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     life_expectancy_f: float = pfield(83.0, "year", "ONS National life tables 2024 (2021-23), S/H",
                                       "Female period life expectancy at birth the law is fitted to.", ge=40, le=100)
@@ -113,7 +113,7 @@ class ExposureResponseParams(BaseModel):
     ``slope_all_ages`` (Gasparrini 2012); see :func:`twin.health.exposure_response.heat_slopes`.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     slope_all_ages: float = pfield(0.021, "degC-1", "Gasparrini et al., OEM 2012: +2.1% (95% CI 1.6-2.6) per degC, S/H",
                                    "All-ages log relative risk of death per degC of daily mean above the threshold "
@@ -164,7 +164,7 @@ class ExposureResponseParams(BaseModel):
 class HeatHealthParams(BaseModel):
     """All heat-health parameters, by section; every field has a default and a source."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     mortality: MortalityParams = Field(default_factory=MortalityParams, description="Baseline mortality (FACTS.md s11).")
     exposure_response: ExposureResponseParams = Field(default_factory=ExposureResponseParams,

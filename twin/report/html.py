@@ -168,6 +168,12 @@ def _figures(results, app, table, setup, index, pathway, level) -> dict[str, lis
     return figs
 
 
+def _flood_html(results: xr.Dataset, setup: Any) -> str:
+    from twin.flood.report import flood_section
+
+    return flood_section(results, setup.zones if setup is not None else None, _png, _table)
+
+
 def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:
     import pandas as pd
 
@@ -298,6 +304,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         ("Forest plot of paired differences", "".join(figs["forest"])),
         ("Maps per option", "".join(figs["maps"]) or "<p class=note>No zone maps (place not available).</p>"),
         ("Equity: who is left out", "".join(figs["equity"])),
+        ("Flooding", _flood_html(results, setup)),
         ("Community progress index", f"<p class=note>{html.escape(index.attrs.get('method', ''))}: "
          f"{html.escape(index.attrs.get('indicators', ''))}</p>" + "".join(figs["index"])),
         ("Portfolios under the budget", portfolio_html),
@@ -305,6 +312,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         ("Provenance", f"<pre>{html.escape(json.dumps(prov, indent=2, default=str))}</pre>"),
     ]
     title = html.escape(f"placetwin appraisal: {results.attrs.get('scenario_name', rdir.name)}")
+    sections = [(h, c) for h, c in sections if c != "" or h != "Flooding"]  # the flood section only for flood runs
     body = "".join(f'<h2 id="s{i}">{html.escape(h)}</h2>{c}' for i, (h, c) in enumerate(sections))
     doc = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{_CSS}</style></head>"
            f"<body><h1>{title}</h1>{body}</body></html>")
