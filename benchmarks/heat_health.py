@@ -169,12 +169,12 @@ def part3(args, urban, params) -> None:
           f"expected heat deaths {float(ds['expected_attributable_deaths'].sum()):.1f}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
     ap.add_argument("--part", type=int, choices=(1, 2, 3), action="append", help="run only these parts")
     ap.add_argument("--residents", type=int, default=1_000_000, help="residents of the hot spell (part 1)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv or [])
     parts = args.part or [1, 2, 3]
     if len(parts) > 1:  # each part in its own process: its own peak memory, no warm caches between parts
         import subprocess
@@ -195,4 +195,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
