@@ -6,14 +6,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twin.models import register_model
 
-__all__ = ["DeliveryParams", "ExposureParams", "HeatHealthModelParams"]
+__all__ = ["DeliveryParams", "ExposureParams", "FloodModelParams", "HeatHealthModelParams"]
 
 
 class ExposureParams(BaseModel):
     """Parameters of the ``heat_exposure`` model.
 
     Thresholds default to the place's region in the heat-health alert table
-    (docs/sources.md §10, Met Office heat-health watch thresholds to 2022: London 32/18 °C,
+    (FACTS.md §10, Met Office heat-health watch thresholds to 2022: London 32/18 °C,
     South West 30/15 °C); set them here to override.
     """
 
@@ -62,9 +62,9 @@ class DeliveryParams(BaseModel):
     alert_signup: float = Field(0.1, ge=0, le=1, description="Share of residents signed up to SMS/app heat-health "
                                 "alerts where a zone has no alert_signup property (assumption, L, as digital_alerts baseline_signup; unit 1).")
     alert_min_level: int = Field(1, ge=1, le=3, description="Lowest alert level (1 yellow, 2 amber, 3 red; UKHSA "
-                                 "2023, docs/sources.md s10) at which alerts are sent (unit 1).")
+                                 "2023, docs/sources.md) at which alerts are sent (unit 1).")
     proactive_min_level: int = Field(2, ge=1, le=3, description="Lowest alert level at which proactive outreach "
-                                     "contacts the vulnerable-persons list (amber, docs/sources.md s10; unit 1).")
+                                     "contacts the vulnerable-persons list (amber, docs/sources.md; unit 1).")
     proactive_recontact_days: int = Field(7, ge=1, le=365, description="A list member contacted proactively is "
                                           "not contacted again for this many days (assumption, L; unit day).")
     behaviour_days: int = Field(14, ge=1, le=365, description="Days a protective behaviour lasts after the contact "
@@ -108,7 +108,7 @@ class HeatHealthModelParams(HeatHealthParams):
     """Parameters of the ``heat_health`` model: the heat-health rules plus service delivery.
 
     The sections of :class:`twin.health.HeatHealthParams` (mortality, exposure_response, traits,
-    behaviour, services; every value with a unit and a docs/sources.md source) and ``delivery``.
+    behaviour, services; every value with a unit and a FACTS.md source) and ``delivery``.
     """
 
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
@@ -126,4 +126,16 @@ register_model(
     # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)
     zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
                     "unmet_demand", "heat_illness", "attributable_deaths", "expected_attributable_deaths"),
+)
+
+
+# --- flood -------------------------------------------------------------------------------------
+from twin.flood.params import FloodModelParams  # noqa: E402  (pydantic only)
+
+register_model(
+    "flood",
+    FloodModelParams,
+    "twin.models.flood:FloodModel",
+    "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
+    "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
 )
