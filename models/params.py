@@ -13,7 +13,7 @@ class ExposureParams(BaseModel):
     """Parameters of the ``heat_exposure`` model.
 
     Thresholds default to the place's region in the heat-health alert table
-    (FACTS.md §10, Met Office heat-health watch thresholds to 2022: London 32/18 °C,
+    (docs/sources.md s10, Met Office heat-health watch thresholds to 2022: London 32/18 °C,
     South West 30/15 °C); set them here to override.
     """
 
@@ -108,7 +108,7 @@ class HeatHealthModelParams(HeatHealthParams):
     """Parameters of the ``heat_health`` model: the heat-health rules plus service delivery.
 
     The sections of :class:`twin.health.HeatHealthParams` (mortality, exposure_response, traits,
-    behaviour, services; every value with a unit and a FACTS.md source) and ``delivery``.
+    behaviour, services; every value with a unit and a docs/sources.md source) and ``delivery``.
     """
 
     model_config = ConfigDict(allow_inf_nan=False, extra="forbid")

@@ -9,7 +9,7 @@ Where: cells along ``line`` (British National Grid metres), or, without a line, 
 the river channel (derived from the DEM) in the targeted zones. A line that leaves the place is
 refused (InterventionError naming the point).
 
-Cost: bank length x cost per metre. FACTS.md holds no UK unit cost for raised embankments; the
+Cost: bank length x cost per metre. docs/sources.md holds no UK unit cost for raised embankments; the
 default (£3,000 per m, 2017 prices, maintenance 1 % a year, life 50 years) is an assumption (L),
 to be replaced with the Environment Agency's long-term costing tool figures for the scheme.
 """
