@@ -1,0 +1,113 @@
+"""What the dashboard reads: results and projection directories, and the bundled scenarios.
+
+Everything here reads files that a run or a projection already wrote; nothing runs a model.
+A :class:`Loaded` directory is read once per browser session (the app keeps its own cache
+per session), never shared between sessions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from twin.errors import OutputError, TwinError
+
+__all__ = ["Loaded", "bundled_scenarios", "configured_dirs", "load_dir", "runs_root"]
+
+
+@dataclass
+class Loaded:
+    """A results directory (``kind="results"``) or a projection directory (``kind="projection"``).
+
+    ``setup`` is the scenario's options re-applied to its place
+    (:func:`twin.analysis._options.rebuild_options`), or None when the place cannot be found;
+    ``zones`` and ``place`` come from it (a projection's from its scenario). ``demand`` is a
+    projection's ``demand.csv``.
+    """
+
+    path: Path
+    kind: str
+    ds: xr.Dataset
+    setup: Any = None
+    place: Any = None
+    demand: Any = None
+
+    @property
+    def zones(self) -> Any:
+        return None if self.place is None else self.place.zones
+
+    @property
+    def label(self) -> str:
+        if self.kind == "projection":
+            what = "population projection"
+        else:
+            what = f"{self.ds.attrs.get('model', 'results')}, {self.ds.sizes.get('option', 0)} options"
+        return f"{self.path.name} ({what}, {self.ds.attrs.get('place', '?')})"
+
+
+def _manifest_base_dir(path: Path) -> Path | None:
+    try:
+        scenario = json.loads((path / "manifest.json").read_text())["scenario"]["path"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Path(scenario).parent if scenario else None
+
+
+def load_dir(path: str | os.PathLike[str]) -> Loaded:
+    """Read ``results.nc`` (and re-apply the options to the place) or ``projection.nc`` (and ``demand.csv``)."""
+    p = Path(path)
+    if (p / "results.nc").is_file():
+        from twin.analysis._options import rebuild_options
+
+        ds = xr.load_dataset(p / "results.nc", engine="h5netcdf")
+        setup = rebuild_options(ds, p)
+        return Loaded(p, "results", ds, setup=setup, place=None if setup is None else setup.place)
+    if (p / "projection.nc").is_file():
+        import pandas as pd
+
+        ds = xr.load_dataset(p / "projection.nc", engine="h5netcdf")
+        place = None
+        text = ds.attrs.get("scenario")
+        if text:
+            from twin.place import Place, resolve_place
+            from twin.scenario import loads
+
+            try:
+                sc = loads(str(text), file="projection.nc:scenario", base_dir=_manifest_base_dir(p), kind="projection")
+                place = Place.load(resolve_place(sc.place, sc.base_dir))
+            except (TwinError, OSError):
+                place = None
+        demand = pd.read_csv(p / "demand.csv") if (p / "demand.csv").is_file() else None
+        return Loaded(p, "projection", ds, place=place, demand=demand)
+    raise OutputError("holds neither results.nc nor projection.nc", field="RESULTS_DIR", value=str(p))
+
+
+def configured_dirs() -> list[Path]:
+    """The results directories given to ``twin dashboard`` (``PLACETWIN_DASHBOARD_RESULTS``)."""
+    from twin.dashboard.server import ENV_RESULTS
+
+    return [Path(s) for s in os.environ.get(ENV_RESULTS, "").split(os.pathsep) if s]
+
+
+def runs_root() -> Path:
+    """Where the Run page writes new results (``PLACETWIN_DASHBOARD_RUNS``, default ``./results``)."""
+    from twin.dashboard.server import ENV_RUNS
+
+    return Path(os.environ.get(ENV_RUNS) or "results")
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """Scenario files shipped with the checkout (``scenarios/*.yaml``) that run a model, by name."""
+    roots = [Path(__file__).resolve().parents[2] / "scenarios", Path.cwd() / "scenarios"]
+    out: dict[str, Path] = {}
+    for root in roots:
+        for f in sorted(root.glob("*.yaml")) if root.is_dir() else ():
+            text = f.read_text(encoding="utf-8", errors="replace")
+            if "\nmodel:" in "\n" + text and f.stem not in out:  # projection-only files have no model
+                out[f.stem] = f
+    return out
