@@ -17,7 +17,7 @@ import xarray as xr
 
 from twin.errors import OutputError, TwinError
 
-__all__ = ["Loaded", "bundled_scenarios", "configured_dirs", "load_dir", "runs_root"]
+__all__ = ["Loaded", "bundled_scenarios", "configured_dirs", "load_dir", "prepare_scenario", "runs_root"]
 
 
 @dataclass
@@ -111,3 +111,22 @@ def bundled_scenarios() -> dict[str, Path]:
             if "\nmodel:" in "\n" + text and f.stem not in out:  # projection-only files have no model
                 out[f.stem] = f
     return out
+
+
+def prepare_scenario(text: str, file: str, base_dir: Path | None, *, replicates: int | None = None,
+                     pathways: list[str] | None = None) -> Any:
+    """Validate scenario YAML with replicates and pathways overridden (the stored text records the overrides)."""
+    import yaml
+
+    from twin.errors import ScenarioError
+    from twin.scenario import loads
+
+    loads(text, file=file, base_dir=base_dir)  # errors with the user's own line numbers first
+    data = yaml.safe_load(text)
+    if replicates is not None:
+        data["replicates"] = int(replicates)
+    if pathways is not None:
+        if not pathways:
+            raise ScenarioError("choose at least one pathway", field="pathways", value=[])
+        data["pathways"] = list(pathways)
+    return loads(yaml.safe_dump(data, sort_keys=False), file=file, base_dir=base_dir)

@@ -18,7 +18,7 @@ import xarray as xr
 
 from twin.errors import TwinError
 
-__all__ = ["SERVICE_MARKERS", "MapImage", "map_figure", "map_variables", "zone_at", "zone_detail_figure",
+__all__ = ["SERVICE_MARKERS", "MapImage", "age_source", "map_figure", "map_variables", "zone_at", "zone_detail_figure",
            "zone_detail_table", "zone_rates"]
 
 #: Marker and colour of each service type on the map.
@@ -43,13 +43,21 @@ def map_variables(ds: xr.Dataset) -> dict[str, str]:
     return {k: out[k] for k in sorted(out, key=lambda k: (order.index(k) if k in order else len(order), k))}
 
 
+def age_source(ds: xr.Dataset, var: str) -> str | None:
+    """The variable holding ``var`` by age band (``var_by_age``, or ``var`` itself), or None."""
+    for name in (f"{var}_by_age", var):
+        if name in ds and "age_band" in ds[name].dims:
+            return name
+    return None
+
+
 def zone_rates(ds: xr.Dataset, var: str, *, per: int = 1000, standardised: bool = False) -> xr.DataArray:
     """Period total of ``var`` per ``per`` residents by zone, for every run (option × pathway × replicate × zone)."""
     from twin.analysis.metrics import rate_per_1000
 
-    by_age = f"{var}_by_age"
+    by_age = age_source(ds, var)
     if standardised:
-        if by_age not in ds:
+        if by_age is None:
             raise TwinError("cannot be age-standardised: no breakdown by age band", field="variable", value=var)
         rate = rate_per_1000(ds, by_age, by=("zone", "age_band"))
         rate = rate.sum([d for d in rate.dims if d not in _RUN + ("zone", "age_band")], keep_attrs=True)
@@ -58,13 +66,13 @@ def zone_rates(ds: xr.Dataset, var: str, *, per: int = 1000, standardised: bool 
         out = (rate.fillna(0.0) * weight).sum("age_band")
         what = "age-standardised (place age structure)"
     else:
-        src = by_age if by_age in ds else var
-        rate = rate_per_1000(ds, src, by=("zone",))
+        rate = rate_per_1000(ds, by_age or var, by=("zone",))
         out = rate.sum([d for d in rate.dims if d not in _RUN + ("zone",)], keep_attrs=True)
         what = "crude"
     out = (out * (per / 1000.0)).reset_coords(drop=True)
-    label = str(ds[src if not standardised else by_age].attrs.get("long_name", var)).removesuffix(", over the period")
-    units = str(ds[by_age if by_age in ds else var].attrs.get("units", "1"))
+    src = ds[by_age or var]
+    label = str(src.attrs.get("long_name", var)).removesuffix(", over the period")
+    units = str(src.attrs.get("units", "1"))
     out.attrs = {"units": f"{units} per {per:,} residents", "long_name": f"{label}, per {per:,} residents ({what})"}
     return out.transpose(*_RUN, "zone")
 

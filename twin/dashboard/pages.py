@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import solara
 
-from twin.dashboard import app as A
+from twin.dashboard import widgets as A
 
 __all__ = ["Futures", "LeftOut", "MapPage", "Options"]
 
@@ -112,7 +112,7 @@ def MapBody(loaded):
         solara.ToggleButtonsSingle(value=pw, values=views.pathways(ds), on_value=A.pathway.set, classes=["map-pathway"])
     with solara.Row(style="flex-wrap: wrap; align-items: center"):
         solara.ToggleButtonsSingle(value=per, values=["per 1,000", "per 100,000"], on_value=set_per)
-        kinds = ["crude", "age-standardised"] if f"{var}_by_age" in ds else ["crude"]
+        kinds = ["crude", "age-standardised"] if maps.age_source(ds, var) else ["crude"]
         solara.ToggleButtonsSingle(value=rate_kind if rate_kind in kinds else "crude", values=kinds, on_value=set_kind)
         solara.ToggleButtonsSingle(value=show, values=["option", f"difference from {views.reference(ds)}"],
                                    on_value=set_show)

@@ -17,29 +17,11 @@ from typing import Any
 import solara
 import solara.lab
 
-from twin.dashboard import app as A
+from twin.dashboard import widgets as A
+from twin.dashboard.data import prepare_scenario
 from twin.errors import TwinError
 
-__all__ = ["LiveModel", "RunPage", "prepare_scenario"]
-
-
-def prepare_scenario(text: str, file: str, base_dir: Path | None, *, replicates: int | None = None,
-                     pathways: list[str] | None = None) -> Any:
-    """Validate scenario YAML with replicates and pathways overridden (the stored text records the overrides)."""
-    import yaml
-
-    from twin.errors import ScenarioError
-    from twin.scenario import loads
-
-    loads(text, file=file, base_dir=base_dir)  # errors with the user's own line numbers first
-    data = yaml.safe_load(text)
-    if replicates is not None:
-        data["replicates"] = int(replicates)
-    if pathways is not None:
-        if not pathways:
-            raise ScenarioError("choose at least one pathway", field="pathways", value=[])
-        data["pathways"] = list(pathways)
-    return loads(yaml.safe_dump(data, sort_keys=False), file=file, base_dir=base_dir)
+__all__ = ["LiveModel", "RunPage", "run_task"]
 
 
 @solara.lab.task
@@ -177,12 +159,17 @@ def LiveModel():
             tick.value += 1
 
     def play_loop(cancel: threading.Event) -> None:
-        while playing and model is not None and model.running and not cancel.is_set():
+        if not playing:
+            return
+        while model is not None and model.running and not cancel.is_set():
             model.step()
             tick.value += 1
             time.sleep(0.3)
+        if not cancel.is_set():
+            set_playing(False)  # the last day is reached
 
-    solara.use_thread(play_loop, dependencies=[playing, model])
+    # not intrusive: a day is never cut short (the loop checks the cancel event between days)
+    solara.use_thread(play_loop, dependencies=[playing, model], intrusive_cancel=False)
     with solara.Card("Live model: one run of the heat–health model, day by day, at the place's real size"):
         solara.Select("scenario", values=list(sources), value=source, on_value=set_source, classes=["live-source"])
         with solara.Row(style="flex-wrap: wrap; align-items: center"):
@@ -194,8 +181,8 @@ def LiveModel():
             solara.Button("Build", on_click=lambda: (set_playing(False), set_request(request + 1)),
                           disabled=building or scenario is None, classes=["live-build"])
             solara.Button("Step one day", on_click=step, disabled=model is None or playing, classes=["live-step"])
-            solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
-                          disabled=model is None, classes=["live-play"])
+            solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(lambda p: not p),
+                          disabled=model is None or not model.running, classes=["live-play"])
     if problem:
         solara.Error(problem, classes=["live-error"])
     if building:
