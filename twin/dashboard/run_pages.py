@@ -54,7 +54,7 @@ def RunPage():
     bundled = solara.use_memo(bundled_scenarios, [])
     names = list(bundled)
     choice, set_choice = solara.use_state(names[0] if names else "")
-    upload, set_upload = solara.use_state(None)  # (file name, text)
+    pasted, set_pasted = solara.use_state("")  # the user's own scenario, as YAML text
     replicates, set_replicates = solara.use_state(2)
     chosen_pathways, set_pathways = solara.use_state(["baseline"])
     overwrite, set_overwrite = solara.use_state(False)
@@ -62,17 +62,15 @@ def RunPage():
     problem, set_problem = solara.use_state("")
     opened, set_opened = solara.use_state("")
     router = solara.use_router()
-    name = upload[0].rsplit(".", 1)[0] if upload else choice
+    own = pasted.strip()
+    name = _own_name(own) if own else choice
     target = out or str(runs_root() / f"{name}_dashboard")
-
-    def on_file(info: Any) -> None:
-        set_upload((info["name"], info["file_obj"].read().decode("utf-8", errors="replace")))
 
     def start() -> None:
         set_problem("")
         try:
-            if upload:
-                text, file, base = upload[1], upload[0], None
+            if own:
+                text, file, base = pasted, "pasted scenario", None
             else:
                 path = bundled[choice]
                 text, file, base = path.read_text(encoding="utf-8"), str(path), path.parent
@@ -95,13 +93,10 @@ def RunPage():
     solara.use_effect(open_result, [result])
     with solara.Card("Run a scenario"):
         solara.Select("bundled scenario", values=names, value=choice, on_value=set_choice, classes=["run-scenario"],
-                      disabled=bool(upload))
-        solara.FileDrop(label="…or drop your own scenario file (YAML) here", on_file=on_file, lazy=False)
-        if upload:
-            with solara.Row():
-                solara.Text(f"uploaded: {upload[0]} (places and climate files named by relative paths are looked "
-                            "for from the directory the dashboard was started in)", classes=["twin-note"])
-                solara.Button("use a bundled scenario instead", on_click=lambda: set_upload(None), text=True)
+                      disabled=bool(own))
+        solara.InputTextArea("…or paste your own scenario file (YAML); places and climate files named by relative "
+                             "paths are looked for from the folder the dashboard was started in", value=pasted,
+                             on_value=set_pasted, rows=4, continuous_update=False)
         solara.InputInt("replicates", value=replicates, on_value=set_replicates, classes=["run-replicates"])
         solara.SelectMultiple("pathways", values=chosen_pathways, all_values=list(pathway_names()),
                               on_value=set_pathways, classes=["run-pathways"])
@@ -197,6 +192,13 @@ def LiveModel():
                 + f": {model.n:,} residents; so far {s['contacts']:,.0f} contacts, {s['unmet_demand']:,.0f} unmet "
                 f"requests, {s['expected_attributable_deaths']:.2f} expected heat deaths", classes=["live-day"])
     A.Figure(fig, "live", dpi=90)
+
+
+def _own_name(text: str) -> str:
+    import re
+
+    m = re.search(r"^name:\s*([A-Za-z0-9_.-]+)", text, flags=re.MULTILINE)
+    return m.group(1) if m else "own_scenario"
 
 
 def _scenario(source: Any) -> Any:
