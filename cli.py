@@ -55,35 +55,34 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from twin.run.engine import run_scenario
+    from twin.run import make_executor, run_scenario
     from twin.scenario import load
 
     sc = load(args.scenario)
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     out = Path(args.output) if args.output else Path("results") / sc.name
     progress = None if not args.quiet else False
-    out = run_scenario(
-        sc, out, jobs=args.jobs, seed=args.seed, replicates=args.replicates,
+    result = run_scenario(
+        sc, out, executor=executor, seed=args.seed, replicates=args.replicates,
         overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None,
     )
-    manifest = json.loads((out / "manifest.json").read_text())
-    t = manifest["timings_seconds"]
+    t = result.manifest["timings_seconds"]
     if not args.quiet:
-        print(f"wrote {out}/ (results.nc, indicators.csv, manifest.json, {len(manifest['outputs']) - 2} plots) "
-              f"in {t['total']:.1f} s")
-        _print_summary(out)
+        n_plots = sum(1 for o in result.manifest["outputs"] if o.startswith("plots/"))
+        print(f"wrote {out}/ (results.nc, indicators, manifest.json, run.log, {n_plots} plots) in {t['total']:.1f} s")
+        _print_summary(result)
+    result.close()
     return 0
 
 
-def _print_summary(out: Path, everything: bool = False) -> None:
+def _print_summary(result, everything: bool = False) -> None:
     """Whole-place indicators; the splits by channel (and everything else) with ``everything``."""
-    import xarray as xr
     from rich.console import Console
 
     from twin.analysis.metrics import format_summary, summary_table
 
-    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
-        ds.load()
-    table = summary_table(ds)
+    ds = result.dataset
+    table = summary_table(ds, ind=result.indicators)
     if not everything:
         keep = ~table["indicator"].astype(str).str.contains(r"\[", regex=True)
         table = table[keep]
@@ -101,7 +100,13 @@ def _print_summary(out: Path, everything: bool = False) -> None:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    _print_summary(_results_dir(args.directory), everything=args.all)
+    from twin.run import load_results
+
+    result = load_results(args.directory)
+    try:
+        _print_summary(result, everything=args.all)
+    finally:
+        result.close()
     return 0
 
 
@@ -124,15 +129,18 @@ def _results_dir(directory: str) -> Path:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    import xarray as xr
     from rich.console import Console
     from rich.table import Table
 
     from twin.analysis.appraisal import compare_table
 
-    out = _results_dir(args.directory)
-    with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
-        df = compare_table(ds.load(), results_dir=out)
+    from twin.run import load_results
+
+    result = load_results(args.directory)
+    try:
+        df = compare_table(result.dataset, results_dir=result.path)
+    finally:
+        result.close()
     if args.csv:
         df.to_csv(args.csv, index=False)
     console = Console() if Console().is_terminal else Console(width=160)
@@ -251,7 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("run", _cmd_run, "run a scenario: every option x pathway x replicate; write results, indicators, plots")
     sp.add_argument("scenario", metavar="SCENARIO")
     sp.add_argument("-o", "--output", metavar="DIR", help="output directory (default: results/<scenario name>)")
-    sp.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    sp.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                    help="worker processes (default 1; with --executor dask, the local cluster's workers, default 2)")
+    sp.add_argument("--executor", choices=("local", "dask"), default="local",
+                    help="where runs are computed: this machine's processes (default) or a Dask cluster")
+    sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="address of an existing Dask scheduler (tcp://host:8786); default: a local cluster")
     sp.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
     sp.add_argument("--replicates", type=int, default=None, metavar="N", help="override the scenario's replicates")
     sp.add_argument("--overwrite", action="store_true", help="replace existing results in the output directory")

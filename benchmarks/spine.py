@@ -24,13 +24,12 @@ def _peak_mb() -> float:
 
 
 def quickstart(jobs: int) -> float:
-    from twin.run.engine import run_scenario
-    from twin.scenario import load
+    import twin
 
-    sc = load(ROOT / "scenarios" / "quickstart.yaml")
+    sc = twin.load_scenario(ROOT / "scenarios" / "quickstart.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        run_scenario(sc, Path(tmp) / "out", jobs=jobs, progress=False)
+        twin.run(sc, Path(tmp) / "out", jobs=jobs, progress=False).close()
         return time.perf_counter() - t0
 
 
@@ -38,22 +37,17 @@ def baseline_year() -> tuple[float, float, int]:
     import numpy as np
     import pandas as pd
 
-    from twin.climate import make_drivers
-    from twin.models import get_model
-    from twin.place import Place, resolve_place
-    from twin.run.engine import stream
+    import twin
+    from twin.run import Ensemble
 
-    place = Place.load(resolve_place("urban_borough"))
-    entry = get_model("heat_exposure")
-    module = entry.load()
-    params = entry.Params()
+    place = twin.load_place("urban_borough")
     time_index = pd.date_range("2030-01-01", "2030-12-31", freq="D")
+    ens = Ensemble.for_place(place, "heat_exposure", time=time_index, seed=1)
     t0 = time.perf_counter()
-    residents = module.make_residents(place, params, stream(1, 0, "population"))
+    residents = ens.residents(0)
     t_synth = time.perf_counter() - t0
-    drivers = make_drivers(place, "baseline", time_index, stream(1, 0, "weather"))
     t1 = time.perf_counter()
-    ds = module.run(place, drivers, residents, params, rng=stream(1, 0, "model"), outputs=None, seed_key=(1, 0, 0))
+    ds = ens.run_one(0, "baseline", 0)  # the engine: drivers (weather) + the model's year
     t_run = time.perf_counter() - t1
     assert np.isfinite(ds["hot_day_exposure"].values).all()
     return t_synth, t_run, len(residents)

@@ -2,11 +2,9 @@
 
 Each model registers itself by name so a scenario can say ``model: heat_exposure``.
 A registry entry carries the model's parameter class (a pydantic model that imports
-without Mesa, so ``twin validate`` stays fast) and the dotted path of its module,
-imported only when a run starts. The module defines
-``make_residents(place, params, rng) -> Residents`` (drawn once per replicate and
-shared by every option: common random numbers) and
-``run(place, drivers, residents, params, *, rng) -> xarray.Dataset`` (one run's records).
+without Mesa, so ``twin validate`` stays fast) and the path of its class,
+``"twin.models.heat_health:HeatHealthModel"``, imported only when a run starts. The class
+keeps the contract of :mod:`twin.models.base` (a :class:`~twin.models.base.TwinModel`).
 """
 
 from __future__ import annotations
@@ -22,23 +20,29 @@ __all__ = ["ModelEntry", "get_model", "model_names", "register_model"]
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """A registered model: its name, parameter class and the path of its run function."""
+    """A registered model: its name, parameter class and the path of its class."""
 
     name: str
     Params: type[BaseModel]
-    module: str  # "twin.models.exposure": defines make_residents(place, params, rng) and run(...)
+    target: str  # "twin.models.exposure:HeatExposureModel": a TwinModel subclass
     description: str = ""
 
     def load(self) -> Any:
-        """Import the model's module (this is where Mesa gets imported)."""
-        return importlib.import_module(self.module)
+        """Import the model's class (this is where Mesa gets imported)."""
+        module, _, cls = self.target.partition(":")
+        model = getattr(importlib.import_module(module), cls)
+        model.model_name = self.name
+        return model
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str, Params: type[BaseModel], module: str, description: str = "") -> ModelEntry:
-    entry = ModelEntry(name, Params, module, description)
+def register_model(name: str, Params: type[BaseModel], target: str, description: str = "") -> ModelEntry:
+    """Register a model by name: its parameter class and ``"module:Class"`` of its TwinModel."""
+    if ":" not in target:
+        raise ValueError(f"model target must be 'module:Class', got {target!r}")
+    entry = ModelEntry(name, Params, target, description)
     _REGISTRY[name] = entry
     return entry
 

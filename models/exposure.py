@@ -8,7 +8,7 @@ weather plus the heat island and canopy of the home cell) reaches the regional
 heat-health thresholds (FACTS.md §10: Met Office heat-health watch thresholds, e.g.
 London 32 °C day / 18 °C night; South West 30 / 15 °C).
 
-Richer models (heat–health) subclass :class:`ResidentModel` and add rules.
+Richer models (heat–health) subclass :class:`twin.models.base.ResidentModel` and add rules.
 """
 
 from __future__ import annotations
@@ -21,57 +21,10 @@ import xarray as xr
 
 from twin._names import AGE_BANDS
 from twin.models.params import ExposureParams
-from twin.models.residents import Residents, synthesize_residents
+from twin.models.base import ResidentModel
+from twin.models.residents import Residents
 
-__all__ = ["HeatExposureModel", "ResidentModel", "make_residents", "run"]
-
-
-class ResidentModel(mesa.Model):
-    """A Mesa model whose residents are columns of arrays.
-
-    Parameters
-    ----------
-    place
-        The :class:`twin.place.Place` (after the option's interventions).
-    drivers
-        :class:`twin.climate.ClimateDrivers` for the run's pathway and replicate.
-    residents
-        Synthesised residents (shared by every option of a replicate).
-    rng
-        The model's own stream (``numpy.random.Generator`` or seed) for its rules.
-    """
-
-    def __init__(self, place: Any, drivers: Any, residents: Residents, *, rng: Any = None) -> None:
-        super().__init__(rng=rng)
-        self.place = place
-        self.drivers = drivers
-        self.residents = residents
-        self.n_zones = len(place.zones)
-        self.n_days = len(drivers.time)
-        self.day = -1  # index of the day being simulated
-        self.group = residents.group_index(self.n_zones)
-        self.residents_by_zone_band = residents.counts_by_zone_band(self.n_zones)
-
-    # -- tallies -------------------------------------------------------------------------
-    def tally_zone(self, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Sum over residents of ``mask`` (or ``weights`` where mask) per zone."""
-        w = mask if weights is None else np.where(mask, weights, 0.0)
-        return np.bincount(self.residents.zone, weights=w, minlength=self.n_zones)
-
-    def tally_zone_band(self, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        """Sum over residents per (zone, age band), shape ``(n_zones, n_bands)``."""
-        nb = len(AGE_BANDS)
-        w = mask if weights is None else np.where(mask, weights, 0.0)
-        return np.bincount(self.group, weights=w, minlength=self.n_zones * nb).reshape(self.n_zones, nb)
-
-    def step(self) -> None:
-        self.day += 1
-        if self.day >= self.n_days - 1:
-            self.running = False
-        self.step_day(self.day)
-
-    def step_day(self, t: int) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+__all__ = ["HeatExposureModel"]
 
 
 class HeatExposureModel(ResidentModel):
@@ -84,9 +37,10 @@ class HeatExposureModel(ResidentModel):
         residents: Residents,
         params: ExposureParams,
         *,
-        rng: Any = None,
+        streams: Any,
+        outputs: Any = None,
     ) -> None:
-        super().__init__(place, drivers, residents, rng=rng)
+        super().__init__(place, drivers, residents, params, streams=streams, outputs=outputs)
         from twin.climate.hazards import thresholds_for
 
         region_day, region_night = thresholds_for(place.meta.get("region", "London"))
@@ -121,7 +75,7 @@ class HeatExposureModel(ResidentModel):
         self.tasmax_mean[t] = self.tally_zone(np.ones_like(hot_d), tmax) / self._zone_residents
         self.datacollector.collect(self)
 
-    def records(self) -> xr.Dataset:
+    def to_dataset(self) -> xr.Dataset:
         """The run's records as a Dataset with dims (time, zone) and (zone, age_band)."""
         time = self.drivers.time
         zone = [z.code for z in self.place.zones]
@@ -157,29 +111,3 @@ class HeatExposureModel(ResidentModel):
             attrs={"thresholds": thr, "threshold_source": "FACTS.md §10: Met Office heat-health watch thresholds (to 2022)"},
         )
         return ds
-
-
-def run(
-    place: Any,
-    drivers: Any,
-    residents: Residents,
-    params: ExposureParams,
-    *,
-    rng: Any,
-    outputs: Any = None,
-    seed_key: tuple[int, int, int] | None = None,
-) -> xr.Dataset:
-    """Run the ``heat_exposure`` model over every day of ``drivers`` and return its records.
-
-    ``outputs`` (the scenario's outputs section) and ``seed_key`` ((seed, replicate,
-    index of the run's first day in the scenario period), for models that derive one
-    stream per day) are part of the model protocol; this deterministic model needs neither.
-    """
-    model = HeatExposureModel(place, drivers, residents, params, rng=rng)
-    model.run_for(model.n_days)
-    return model.records()
-
-
-def make_residents(place: Any, params: ExposureParams, rng: np.random.Generator) -> Residents:
-    """Synthesise the place's residents (the population stream of a replicate)."""
-    return synthesize_residents(place.population, place.zone_index, place.grid["residents"].values, rng)

@@ -53,11 +53,11 @@ from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probabili
 from twin.health import help_seeking_probability, regional_threshold
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
+from twin.models.base import ResidentModel
 from twin.models._services import NearestTable, build_services, serve_queues
-from twin.models.exposure import ResidentModel
 from twin.models.residents import Residents
 
-__all__ = ["DAY_DRAWS", "HeatHealthModel", "alert_series", "make_residents", "run"]
+__all__ = ["DAY_DRAWS", "HeatHealthModel", "alert_series"]
 
 #: float32 uniform rows drawn per resident on an active day (seek, order, access, cool, ill, behaviours x4)
 DAY_DRAWS = 5 + len(BEHAVIOURS)
@@ -85,26 +85,21 @@ class HeatHealthModel(ResidentModel):
 
     Parameters
     ----------
-    place, drivers, residents
-        As :class:`twin.models.exposure.ResidentModel`.
-    params
-        :class:`twin.models.params.HeatHealthModelParams`.
-    seed_key
-        ``(seed, replicate, first_day)`` for the per-day streams.
+    place, drivers, residents, params, streams, outputs
+        As :class:`twin.models.base.TwinModel`; ``params`` is
+        :class:`twin.models.params.HeatHealthModelParams`. Days draw from ``streams.day(t)``
+        (the reference model draws from its own purpose, ``streams.for_reference()``).
     daily_by_age
-        Also record daily (time, zone, age_band, channel) tables.
-    stream
-        Purpose index of the per-day streams (2; the reference model uses 3).
+        Also record daily (time, zone, age_band, channel) tables (default: the scenario's
+        ``outputs.daily_by_age``).
     """
 
     def __init__(self, place: Any, drivers: Any, residents: Residents, params: Any, *,
-                 seed_key: tuple[int, int, int], rng: Any = None, daily_by_age: bool = False,
-                 stream: int = 2) -> None:
-        super().__init__(place, drivers, residents, rng=rng)
-        self.params = params
+                 streams: Any, outputs: Any = None, daily_by_age: bool | None = None) -> None:
+        super().__init__(place, drivers, residents, params, streams=streams, outputs=outputs)
+        if daily_by_age is None:
+            daily_by_age = bool(getattr(outputs, "daily_by_age", False))
         self.delivery = params.delivery
-        self.seed_key = tuple(int(k) for k in seed_key)
-        self.stream = stream
         region = place.meta.get("region", "London")
         self.theta = regional_threshold(region, params)
         self.levels = alert_series(drivers, region)
@@ -151,10 +146,14 @@ class HeatHealthModel(ResidentModel):
             for v in ("exposed", "contacts", "unmet_demand", "expected_attributable_deaths")
         })
 
+    @classmethod
+    def make_residents(cls, place: Any, params: Any, rng: np.random.Generator) -> Residents:
+        """Residents with their heat-health traits (:func:`twin.models._heat_residents.make_residents`)."""
+        return make_residents(place, params, rng)
+
     # ------------------------------------------------------------------ a day
     def day_rng(self, t: int) -> np.random.Generator:
-        seed, replicate, first = self.seed_key
-        return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(replicate, self.stream, first + t)))
+        return self.streams.day(t)
 
     def step_day(self, t: int) -> None:
         self.records.new_day()
@@ -303,18 +302,3 @@ class HeatHealthModel(ResidentModel):
                           "alert and no inhabited cell above the threshold are skipped (no draws)",
         }
         return self.records.to_dataset(self.drivers.time, list(self.place.zone_codes), attrs)
-
-
-def run(place: Any, drivers: Any, residents: Residents, params: Any, *, rng: Any, outputs: Any = None,
-        seed_key: tuple[int, int, int] | None = None) -> xr.Dataset:
-    """Run the ``heat_health`` model over every day of ``drivers`` and return its records.
-
-    ``seed_key`` is ``(seed, replicate, first_day)``; without it (a notebook call) a key is
-    drawn from ``rng``.
-    """
-    if seed_key is None:
-        seed_key = (int(np.random.default_rng(rng).integers(2**31)), 0, 0)
-    by_age = bool(getattr(outputs, "daily_by_age", False))
-    model = HeatHealthModel(place, drivers, residents, params, seed_key=seed_key, rng=rng, daily_by_age=by_age)
-    model.run_for(model.n_days)
-    return model.to_dataset()

@@ -30,7 +30,7 @@ class ExposureParams(BaseModel):
 register_model(
     "heat_exposure",
     ExposureParams,
-    "twin.models.exposure",
+    "twin.models.exposure:HeatExposureModel",
     "Residents' person-days of heat exposure above the regional heat-health thresholds, by zone and age band.",
 )
 
@@ -119,7 +119,7 @@ class HeatHealthModelParams(HeatHealthParams):
 register_model(
     "heat_health",
     HeatHealthModelParams,
-    "twin.models.heat_health",
+    "twin.models.heat_health:HeatHealthModel",
     "Residents harmed by heat and the council services that reach them (face to face, phone, digital): "
     "alerts, contacts, protective behaviour, cooling centres, attributable deaths and illness.",
 )

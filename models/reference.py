@@ -26,10 +26,10 @@ import xarray as xr
 from twin._names import CHANNELS
 from twin.health import BEHAVIOURS, adoption_probabilities, cooling_centre_visit_probability
 from twin.models._heat_records import HeatRecords
-from twin.models.heat_health import HeatHealthModel, make_residents
+from twin.models.heat_health import HeatHealthModel
 from twin.models.residents import Residents
 
-__all__ = ["ReferenceHeatHealthModel", "ResidentAgent", "make_residents", "run"]
+__all__ = ["ReferenceHeatHealthModel", "ResidentAgent"]
 
 _F2F, _PHONE, _DIGITAL = range(3)
 _COOL = BEHAVIOURS.index("cool_places")
@@ -97,9 +97,10 @@ class ResidentAgent(mesa.Agent):
 class ReferenceHeatHealthModel(HeatHealthModel):
     """The per-resident reference; ``vulnerable_first=False`` breaks a rule on purpose (for tests)."""
 
-    def __init__(self, *args: Any, vulnerable_first: bool = True, **kwargs: Any) -> None:
-        kwargs.setdefault("stream", 3)
-        super().__init__(*args, **kwargs)
+    def __init__(self, place: Any, drivers: Any, residents: Residents, params: Any, *, streams: Any,
+                 outputs: Any = None, daily_by_age: bool | None = None, vulnerable_first: bool = True) -> None:
+        super().__init__(place, drivers, residents, params, streams=streams.for_reference(), outputs=outputs,
+                         daily_by_age=daily_by_age)
         self.vulnerable_first = vulnerable_first
         self.people = [ResidentAgent(self, i) for i in range(self.n)]
         self.records = HeatRecords(self.n_days, self.n_zones, self.group, bool(self.records.by_age))
@@ -236,15 +237,3 @@ class ReferenceHeatHealthModel(HeatHealthModel):
             ch = np.array([e[1] for e in tally["expected"]], np.int64)
             self.records.add("expected_attributable_deaths", t, who, channel=ch,
                              weights=np.array([e[2] for e in tally["expected"]]))
-
-
-def run(place: Any, drivers: Any, residents: Residents, params: Any, *, rng: Any, outputs: Any = None,
-        seed_key: tuple[int, int, int] | None = None, vulnerable_first: bool = True) -> xr.Dataset:
-    """Run the per-resident reference (same protocol as :func:`twin.models.heat_health.run`)."""
-    if seed_key is None:
-        seed_key = (int(np.random.default_rng(rng).integers(2**31)), 0, 0)
-    model = ReferenceHeatHealthModel(place, drivers, residents, params, seed_key=seed_key, rng=rng,
-                                     daily_by_age=bool(getattr(outputs, "daily_by_age", False)),
-                                     vulnerable_first=vulnerable_first)
-    model.run_for(model.n_days)
-    return model.to_dataset()

@@ -129,13 +129,8 @@ def test_portfolio_exact_choice_respects_budget_and_groups():
 def test_bundled_appraisal_scenarios_validate_with_five_options_and_three_pathways(name):
     from pathlib import Path
 
-    from twin.models import get_model
     from twin.scenario import load
 
-    try:
-        get_model("heat_health")
-    except Exception:  # pragma: no cover - until the heat-health model is registered
-        pytest.skip("heat_health model not registered")
     sc = load(Path(__file__).resolve().parent.parent / "scenarios" / f"{name}.yaml")
     assert sc.pathways == ["baseline", "gwl2", "gwl4"] and sc.options[0].interventions == []
     assert len(sc.options) >= 6

@@ -11,7 +11,7 @@ import xarray as xr
 
 from tests.conftest import scenario_text
 from twin.cli import main
-from twin.run.engine import run_scenario
+from twin.run import run_scenario
 from twin.scenario import load
 
 
@@ -95,7 +95,7 @@ def test_heat_run_on_projected_population_splits_climate_and_demography(tiny_pla
     ) + DEMOGRAPHY_YEAR + "\n"
     path = tmp_path / "s.yaml"
     path.write_text(text)
-    out = run_scenario(load(path), tmp_path / "out")
+    out = run_scenario(load(path), tmp_path / "out").path
     assert (out / "base_population" / "results.nc").is_file()
     dec = pd.read_csv(out / "decomposition.csv")
     assert set(dec["pathway"]) == {"gwl4"} and set(dec["option"]) == {"do_nothing", "canopy_all"}
@@ -115,7 +115,7 @@ def test_multi_year_run_ages_population_each_year(tiny_place_dir, tmp_path):
     ) + "demography:\n  horizon: 2035\n  variants: [principal]\n"
     path = tmp_path / "s.yaml"
     path.write_text(text)
-    ens_out = run_scenario(load(path), tmp_path / "out")
+    ens_out = run_scenario(load(path), tmp_path / "out").path
     manifest = json.loads((ens_out / "manifest.json").read_text())
     assert manifest["population"]["years"] == [2030, 2031, 2032]
     with xr.open_dataset(ens_out / "results.nc", engine="h5netcdf") as ds:

@@ -84,8 +84,9 @@ def test_per_resident_temperatures_equal_shared_series():
 
 def test_with_the_project_weather_generator():
     """Heathrow weather from twin.climate.weather (baseline vs gwl2) on the London-like population."""
-    pd = pytest.importorskip("pandas")
-    weather = pytest.importorskip("twin.climate.weather")
+    import pandas as pd
+
+    from twin.climate import weather
     time = pd.date_range("2001-01-01", "2020-12-31")
     age, sex, counts = _groups(london_like_population())
     out = {}

@@ -16,7 +16,9 @@ from twin.models import get_model
 from twin.place import Service
 from twin.testing import tiny_place
 
-hh = pytest.importorskip("twin.models.heat_health")
+import twin.models.heat_health as hh
+from twin.run.engine import simulate
+from twin.run.streams import RunStreams
 
 
 def params(**overrides):
@@ -42,26 +44,28 @@ def place():
 
 @pytest.fixture(scope="module")
 def residents(place):
-    return hh.make_residents(place, params(), np.random.default_rng(11))
+    return hh.HeatHealthModel.make_residents(place, params(), np.random.default_rng(11))
 
 
 def run(place, res, drv, p=None, key=(3, 0, 0), **kw):
-    return hh.run(place, drv, res, p or params(), rng=np.random.default_rng(0), seed_key=key, **kw)
+    seed, replicate, first = key
+    return simulate(hh.HeatHealthModel, place, drv, res, p or params(), streams=RunStreams(seed, replicate, first),
+                    **kw)
 
 
 def test_traits_use_a_fixed_number_of_draws_and_rural_residents_are_less_digital(place):
     p = params()
-    a = hh.make_residents(place, p, np.random.default_rng(1))
-    b = hh.make_residents(place, p, np.random.default_rng(1))
+    a = hh.HeatHealthModel.make_residents(place, p, np.random.default_rng(1))
+    b = hh.HeatHealthModel.make_residents(place, p, np.random.default_rng(1))
     assert all(np.array_equal(a.extra[k], b.extra[k]) for k in a.extra)
     # a parameter change alters the traits it governs, never the draws behind the others (CRN)
-    c = hh.make_residents(place, params(traits={"ltc_prevalence": (0.5, 0.5, 0.5, 0.5, 0.5, 0.5)}),
+    c = hh.HeatHealthModel.make_residents(place, params(traits={"ltc_prevalence": (0.5, 0.5, 0.5, 0.5, 0.5, 0.5)}),
                           np.random.default_rng(1))
     assert np.array_equal(a.extra["channel"], c.extra["channel"])
     assert not np.array_equal(a.extra["long_term_condition"], c.extra["long_term_condition"])
     urban = tiny_place(4, 4000, seed=2, urban=True)
     rural = tiny_place(4, 4000, seed=2, urban=False)
-    share = [np.mean(hh.make_residents(pl, p, np.random.default_rng(3)).extra["channel"] == CHANNELS.index("digital"))
+    share = [np.mean(hh.HeatHealthModel.make_residents(pl, p, np.random.default_rng(3)).extra["channel"] == CHANNELS.index("digital"))
              for pl in (urban, rural)]
     assert share[1] < share[0]
 
@@ -170,14 +174,14 @@ def test_twin_run_writes_records_and_channel_plot(tiny_place_dir, tmp_path):
 
 
 def _run_and_check(tiny_place_dir, tmp_path):
-    from twin.run.engine import run_scenario
+    from twin.run import run_scenario
     from twin.scenario import load
 
     path = tmp_path / "s.yaml"
     path.write_text(scenario_text(tiny_place_dir, model="model: heat_health", replicates="replicates: 2",
                                   period="period: {start: 2030-07-01, end: 2030-07-20}",
                                   outputs="outputs: {plots: true}"))
-    out = run_scenario(load(path), tmp_path / "out", progress=False)
+    out = run_scenario(load(path), tmp_path / "out", progress=False).path
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
         for v in ("exposed", "contacts_by_age", "unmet_demand_by_age", "service_utilisation"):
             assert v in ds
@@ -187,7 +191,7 @@ def _run_and_check(tiny_place_dir, tmp_path):
 
 def test_services_scale_with_capacity_multiplier(place, residents):
     p = params(delivery={"capacity_multiplier": 2.0})
-    m = hh.HeatHealthModel(place, hot(place, 2), residents, p, seed_key=(1, 0, 0))
+    m = hh.HeatHealthModel(place, hot(place, 2), residents, p, streams=RunStreams(1, 0))
     caps = {a.service.id: a.capacity for a in m.services}
     assert caps["GP01"] == pytest.approx(2 * next(s.capacity for s in place.services if s.id == "GP01"))
     assert len(m.agents) == len(place.services)

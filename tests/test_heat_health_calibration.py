@@ -25,12 +25,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from twin.climate import make_drivers
 from twin.models import get_model
 from twin.place import Place, resolve_place
-from twin.run.engine import stream
-
-hh = pytest.importorskip("twin.models.heat_health")
+from twin.run import Ensemble
 
 REPLICATES = 10
 SEED = 20261125
@@ -43,12 +40,13 @@ def rates(params=None, replicates=REPLICATES):
     params = params or get_model("heat_health").Params()
     time = pd.date_range("2030-06-01", "2030-09-30")
     out = {"baseline": [], "gwl2": []}
+    ens = Ensemble.for_place(place, "heat_health", params, time=time, pathways=list(out), seed=SEED,
+                             replicates=replicates)
     for r in range(replicates):
-        res = hh.make_residents(place, params, stream(SEED, r, "population"))
+        n = len(ens.residents(r))
         for pathway in out:
-            drv = make_drivers(place, pathway, time, stream(SEED, r, "weather"))
-            ds = hh.run(place, drv, res, params, rng=stream(SEED, r, "model"), seed_key=(SEED, r, 0))
-            out[pathway].append(1e5 * float(ds["expected_attributable_deaths"].sum()) / len(res))
+            ds = ens.run_one(0, pathway, r)
+            out[pathway].append(1e5 * float(ds["expected_attributable_deaths"].sum()) / n)
     return {k: np.array(v) for k, v in out.items()}
 
 

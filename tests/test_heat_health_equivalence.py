@@ -30,8 +30,10 @@ from twin.models import get_model
 from twin.place import Service
 from twin.testing import tiny_place
 
-hh = pytest.importorskip("twin.models.heat_health")
-ref = pytest.importorskip("twin.models.reference")
+from twin.models.heat_health import HeatHealthModel
+from twin.models.reference import ReferenceHeatHealthModel
+from twin.run.engine import simulate
+from twin.run.streams import RunStreams
 
 N = 40
 ALPHA = 1e-3
@@ -62,27 +64,27 @@ def setup():
     w = xr.Dataset({"tasmax": ("time", 30 + 5 * rng.random(20)), "tasmin": ("time", 17 + 4 * rng.random(20)),
                     "pr": ("time", np.zeros(20))}, coords={"time": time})
     drv = ClimateDrivers(w, local_offsets(place.grid))
-    res = hh.make_residents(place, _params(), np.random.default_rng(1))
+    res = HeatHealthModel.make_residents(place, _params(), np.random.default_rng(1))
     return place, drv, res
 
 
-def _totals(module, setup, params, seeds, **kw):
+def _totals(model, setup, params, seeds, **kw):
     place, drv, res = setup
     rows = []
     for r in seeds:
-        ds = module.run(place, drv, res, params, rng=np.random.default_rng(r), seed_key=(7, r, 0), **kw)
+        ds = simulate(model, place, drv, res, params, streams=RunStreams(7, r), **kw)
         rows.append([float(ds[v].sum()) for v in OUTCOMES])
     return np.array(rows)
 
 
 @pytest.fixture(scope="module")
 def vec(setup):
-    return _totals(hh, setup, _params(), range(N))
+    return _totals(HeatHealthModel, setup, _params(), range(N))
 
 
 @pytest.fixture(scope="module")
 def reference(setup):
-    return _totals(ref, setup, _params(), range(1000, 1000 + N))
+    return _totals(ReferenceHeatHealthModel, setup, _params(), range(1000, 1000 + N))
 
 
 def test_outcomes_are_not_trivial(vec):
@@ -100,12 +102,12 @@ def test_vectorised_and_reference_agree(vec, reference, j):
 
 
 def test_dropping_vulnerable_first_is_detected(setup, vec):
-    broken = _totals(ref, setup, _params(), range(2000, 2000 + N), vulnerable_first=False)
+    broken = _totals(ReferenceHeatHealthModel, setup, _params(), range(2000, 2000 + N), vulnerable_first=False)
     j = OUTCOMES.index("vulnerable_contacts")
     assert ttest_ind(vec[:, j], broken[:, j], equal_var=False).pvalue < 1e-6
 
 
 def test_doubling_the_slope_is_detected(setup, vec):
-    broken = _totals(ref, setup, _params(slope_all_ages=0.042), range(3000, 3000 + N))
+    broken = _totals(ReferenceHeatHealthModel, setup, _params(slope_all_ages=0.042), range(3000, 3000 + N))
     j = OUTCOMES.index("expected_attributable_deaths")
     assert ttest_ind(vec[:, j], broken[:, j], equal_var=False).pvalue < 1e-6

@@ -1,19 +1,24 @@
-"""The runner: reproducibility, common random numbers, resume, and safe outputs."""
+"""The run engine: reproducibility, common random numbers, resume, and outputs that are whole or absent."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 
 import numpy as np
 import pytest
 import xarray as xr
 
 from twin.errors import OutputError
-from twin.run.engine import run_scenario, stream
+from twin.run import Ensemble, run_scenario
+from twin.run.writer import OutputDir
 from twin.scenario import load
+from twin.testing import assert_results_valid
 
 
-def _data(path):
+def _data(result):
+    path = getattr(result, "path", result)
     with xr.open_dataset(path / "results.nc", engine="h5netcdf") as ds:
         return ds.load()
 
@@ -24,38 +29,69 @@ def _assert_identical_data(a: xr.Dataset, b: xr.Dataset) -> None:
         np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
 
 
-def test_outputs_and_provenance(write_scenario, tmp_path):
-    sc = load(write_scenario(outputs="outputs: {plots: true}"))
-    out = run_scenario(sc, tmp_path / "out")
-    for name in ("results.nc", "indicators.csv", "manifest.json"):
-        assert (out / name).is_file()
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory, tiny_place_dir):
+    """One 12-run ensemble of the standard tiny scenario, shared by the tests that only read it."""
+    from tests.conftest import scenario_text
+
+    d = tmp_path_factory.mktemp("full")
+    path = d / "scenario.yaml"
+    path.write_text(scenario_text(tiny_place_dir, outputs="outputs: {plots: true}"))
+    sc = load(path)
+    return sc, run_scenario(sc, d / "out", progress=False)
+
+
+def test_outputs_and_provenance(full_run):
+    sc, result = full_run
+    out = result.path
+    for name in ("results.nc", "indicators.nc", "indicators.csv", "manifest.json", "run.log"):
+        assert (out / name).is_file(), name
     assert any((out / "plots").glob("*.png"))
-    assert not (out / ".runs").exists() and not (out / ".staging").exists()
-    ds = _data(out)
+    assert not (out / ".runs").exists() and not list(out.glob(".staging*")) and not (out / ".lock").exists()
+    ds = _data(result)
     assert ds["hot_day_exposure"].dims == ("option", "pathway", "replicate", "time", "zone")
     assert ds["hot_day_exposure_by_age"].dims == ("option", "pathway", "replicate", "zone", "age_band")
-    for name in ds.data_vars:
-        assert "units" in ds[name].attrs and "long_name" in ds[name].attrs, name
+    assert_results_valid(ds)
     assert ds.attrs["seed"] == 42 and ds.attrs["scenario_sha256"] == sc.sha256
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["scenario"]["sha256"] == sc.sha256
-    assert manifest["seed"] == 42
-    assert manifest["placetwin_version"]
+    manifest = result.manifest
+    assert manifest == json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["sha256"] == sc.sha256 and manifest["seed"] == 42
+    assert manifest["placetwin_version"] and manifest["kind"] == "run"
     assert any(k.startswith("place/") for k in manifest["input_checksums"])
     # residents are conserved: exposure never exceeds residents x days
     days = ds.sizes["time"]
     assert float(ds["hot_day_exposure"].sum(("time", "zone")).max()) <= float(ds["residents"].sum()) * days
+    # the options are stored: compare and report never re-apply interventions
+    assert ds.sizes["option"] == len(sc.options) and "option_interventions" in ds and "zone_boundary" in ds
 
 
-def test_same_seed_bit_identical_across_runs_and_jobs(write_scenario, tmp_path):
-    sc = load(write_scenario())
-    a = _data(run_scenario(sc, tmp_path / "a", jobs=1))
-    b = _data(run_scenario(sc, tmp_path / "b", jobs=1))
+def test_result_object_carries_what_the_cli_prints(full_run):
+    _, result = full_run
+    table = result.summary()
+    assert {"indicator", "pathway", "option"} <= set(table.columns)
+    stored = xr.open_dataset(result.path / "indicators.nc", engine="h5netcdf")
+    np.testing.assert_array_equal(stored["hot_day_exposure_per_1000"].values,
+                                  result.indicators["hot_day_exposure_per_1000"].values)
+    stored.close()
+
+
+def test_same_seed_bit_identical_across_runs_and_jobs(full_run, tmp_path):
+    sc, result = full_run
+    a = _data(result)
     c = _data(run_scenario(sc, tmp_path / "c", jobs=2))
-    _assert_identical_data(a, b)
     _assert_identical_data(a, c)
-    d = _data(run_scenario(sc, tmp_path / "d", seed=43))
-    assert not np.array_equal(a["station_tasmax"].values, d["station_tasmax"].values)
+    d = _data(run_scenario(sc, tmp_path / "d", seed=43, replicates=1))
+    assert not np.array_equal(a["station_tasmax"].values[:, :1], d["station_tasmax"].values)
+
+
+def test_one_run_does_not_depend_on_the_runs_before_it(full_run):
+    sc, result = full_run
+    ds = _data(result)
+    fresh = Ensemble(sc)  # run (option 1, pathway 1, replicate 2) first, in a new ensemble
+    one = fresh.run_one(1, 1, 2)
+    np.testing.assert_array_equal(one["hot_day_exposure"].values, ds["hot_day_exposure"].values[1, 1, 2])
+    again = fresh.run_one("do_nothing", 0, 0)  # by name, after another run in the same process
+    np.testing.assert_array_equal(again["hot_day_exposure"].values, ds["hot_day_exposure"].values[0, 0, 0])
 
 
 def test_option_without_effect_gives_exactly_zero_difference(write_scenario, tmp_path):
@@ -69,7 +105,7 @@ def test_option_without_effect_gives_exactly_zero_difference(write_scenario, tmp
       - type: tree_canopy
         increase: 0.3
         target: all"""
-    ds = _data(run_scenario(load(write_scenario(options=options)), tmp_path / "o"))
+    ds = _data(run_scenario(load(write_scenario(options=options)), tmp_path / "o", replicates=2))
     diff = ds["hot_day_exposure"].sel(option="same_again") - ds["hot_day_exposure"].sel(option="do_nothing")
     assert float(np.abs(diff).max()) == 0.0
     # more canopy cools: mean local tmax falls in every run, and exposure never rises
@@ -81,8 +117,8 @@ def test_option_without_effect_gives_exactly_zero_difference(write_scenario, tmp
     assert ds["station_tasmax"].dims == ("pathway", "replicate", "time")
 
 
-def test_warmer_pathway_is_warmer_and_paired(write_scenario, tmp_path):
-    ds = _data(run_scenario(load(write_scenario()), tmp_path / "w"))
+def test_warmer_pathway_is_warmer_and_paired(full_run):
+    ds = _data(full_run[1])
     base = ds["station_tasmax"].sel(pathway="baseline")
     hot = ds["station_tasmax"].sel(pathway="gwl4")
     shift = (hot - base).mean("time")
@@ -91,20 +127,36 @@ def test_warmer_pathway_is_warmer_and_paired(write_scenario, tmp_path):
     assert float((hot - base).std("time").max()) < 1.0
 
 
-def test_existing_results_not_overwritten(write_scenario, tmp_path):
-    sc = load(write_scenario())
-    out = run_scenario(sc, tmp_path / "x", replicates=1)
-    before = (out / "results.nc").read_bytes()
+def test_existing_results_not_overwritten_and_a_failed_overwrite_keeps_them(full_run, write_scenario, tmp_path):
+    sc, result = full_run
+    out = tmp_path / "x"
+    shutil.copytree(result.path, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     with pytest.raises(OutputError, match="already holds results"):
         run_scenario(sc, out, replicates=1)
-    assert (out / "results.nc").read_bytes() == before
+    bad = load(write_scenario(name="bad.yaml", options="""options:
+  - name: do_nothing
+    interventions: []
+  - name: canopy_nowhere
+    interventions:
+      - {type: tree_canopy, increase: 0.3, target: {zones: [NOPE]}}"""))
+    with pytest.raises(Exception):  # noqa: B017 - the option fails, whatever its error class
+        run_scenario(bad, out, replicates=1, overwrite=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+    def fail_in_plots(key, seconds):  # a failure after the runs, while writing
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        run_scenario(sc, out, replicates=1, overwrite=True, on_run=fail_in_plots)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not list(out.glob(".staging*")) and not list(out.glob(".previous*"))
     run_scenario(sc, out, replicates=1, overwrite=True)
+    assert (out / "results.nc").read_bytes() != before["results.nc"]
 
 
-def test_interrupted_ensemble_resumes_identically(write_scenario, tmp_path):
-    sc = load(write_scenario())
-    full = _data(run_scenario(sc, tmp_path / "full"))
-
+def test_interrupted_ensemble_resumes_identically(full_run, tmp_path):
+    sc, result = full_run
     seen = []
 
     def stop_after_three(key, seconds):
@@ -117,30 +169,65 @@ def test_interrupted_ensemble_resumes_identically(write_scenario, tmp_path):
         run_scenario(sc, out, on_run=stop_after_three)
     assert not (out / "results.nc").exists()  # nothing half-written
     assert len(list((out / ".runs").glob("*.nc"))) == 3
+    # a damaged run file is detected and run again, not read
+    victim = sorted((out / ".runs").glob("*.nc"))[0]
+    victim.write_bytes(victim.read_bytes()[:100])
     resumed_runs = []
-    run_scenario(sc, out, on_run=lambda k, s: resumed_runs.append(k))
-    assert len(resumed_runs) == 12 - 3
-    manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["timings_seconds"]["runs_resumed"] == 3
-    _assert_identical_data(full, _data(out))
+    res = run_scenario(sc, out, on_run=lambda k, s: resumed_runs.append(k))
+    assert len(resumed_runs) == 12 - 2
+    assert res.manifest["timings_seconds"]["runs_resumed"] == 2
+    _assert_identical_data(_data(result), _data(out))
 
 
-def test_unfinished_run_of_another_scenario_is_refused(write_scenario, tmp_path):
-    sc = load(write_scenario())
-    out = tmp_path / "mixed"
+def test_a_rerun_whose_inputs_changed_refuses_to_resume(write_scenario, tmp_path, tiny_place_dir):
+    place = tmp_path / "place"
+    shutil.copytree(tiny_place_dir, place)
+    path = write_scenario(place=f"place: {place}")
+    sc = load(path)
+    out = tmp_path / "changed"
 
     def stop(key, seconds):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         run_scenario(sc, out, on_run=stop)
-    with pytest.raises(OutputError, match="different scenario"):
+    with pytest.raises(OutputError, match="other inputs.*seed"):
         run_scenario(sc, out, seed=7)
+    pop = place / "population.csv"
+    lines = pop.read_text().splitlines()
+    lines[1] = lines[1].rsplit(",", 1)[0] + ",999"
+    pop.write_text("\n".join(lines) + "\n")
+    with pytest.raises(OutputError, match="population.csv changed"):
+        run_scenario(load(path), out)
+    run_scenario(load(path), out, overwrite=True, replicates=1)  # --overwrite starts again
+    assert (out / "results.nc").is_file()
 
 
-def test_streams_are_independent_of_order():
-    a = stream(1, 3, "weather").random(5)
-    stream(1, 0, "weather").random(100)
-    b = stream(1, 3, "weather").random(5)
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, stream(1, 3, "model").random(5))
+def test_a_second_writer_is_refused_while_the_first_holds_the_directory(tmp_path):
+    out = tmp_path / "busy"
+    with OutputDir(out, holds=("results.nc",)) as first:
+        first.write_text("results.nc", "x")
+        holder = json.loads((out / ".lock").read_text())
+        assert holder["pid"] == os.getpid()
+        # another process's lock (our parent's pid is alive)
+        (out / ".lock").write_text(json.dumps({"pid": os.getppid(), "started": "now"}))
+        with pytest.raises(OutputError, match=f"in use by another twin process \\(pid {os.getppid()}"):
+            with OutputDir(out, holds=("results.nc",)):
+                pass
+        (out / ".lock").write_text(json.dumps(holder))
+        first.publish()
+    assert (out / "results.nc").read_text() == "x" and not (out / ".lock").exists()
+
+
+def test_the_writer_never_follows_a_planted_link(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / ".staging-1").symlink_to(victim)
+    (out / ".lock").symlink_to(victim)  # not a lock of a live process: the link is removed, not followed
+    (out / "a.txt").symlink_to(victim)  # the old output, replaced by a new file (not written through)
+    with OutputDir(out, holds=("a.txt",), overwrite=True) as od:
+        od.write_text("a.txt", "new")
+        od.publish()
+    assert victim.read_text() == "precious" and (out / "a.txt").read_text() == "new"

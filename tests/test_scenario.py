@@ -196,7 +196,7 @@ def test_json_schema_is_built_from_the_registries():
 
 
 def test_pathways_match_the_climate_module():
-    pathways = pytest.importorskip("twin.climate.pathways")
+    from twin.climate import pathways
     from twin.scenario import _FALLBACK_PATHWAYS
 
     assert tuple(pathways.PATHWAYS) == _FALLBACK_PATHWAYS == pathway_names()

@@ -1,9 +1,15 @@
-"""Tiny places for tests and notebooks (the way ``xarray.testing`` ships helpers).
+"""Tiny places, drivers and results for tests and notebooks (the way ``xarray.testing`` ships helpers).
 
 >>> from twin.testing import tiny_place
 >>> place = tiny_place(n_zones=4, residents=2000)
 >>> place.residents, len(place.zones)
 (2000, 4)
+
+- :func:`tiny_place` / :func:`write_tiny_place`: a small place in memory or on disk;
+- :func:`tiny_drivers`: daily weather of a given shape on a place, without the weather generator;
+- :func:`tiny_scenario` / :func:`tiny_results`: a small scenario on a tiny place and its results,
+  run through the real engine;
+- :func:`assert_results_valid`: what every results dataset must satisfy.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from twin.place._synth_people import synth_counts
 from twin.place.grid import cell_centres, make_grid
 from twin.place import Place, Service, Zone
 
-__all__ = ["tiny_place", "write_tiny_place"]
+__all__ = ["assert_results_valid", "tiny_drivers", "tiny_place", "tiny_results", "tiny_scenario", "write_tiny_place"]
 
 
 def _layout(n: int) -> tuple[int, int]:
@@ -146,3 +152,65 @@ def write_tiny_place(tmp_path: str | Path, name: str = "tiny", **kwargs) -> Path
     """Write :func:`tiny_place` (same keyword arguments) to ``tmp_path/name`` and return the directory."""
     place = tiny_place(name=name, **kwargs)
     return place.save(Path(tmp_path) / name)
+
+
+def tiny_drivers(place: Place, tmax, tmin, start: str = "2030-07-01"):
+    """:class:`twin.climate.ClimateDrivers` of the given daily Tmax/Tmin (degC) on ``place``."""
+    import pandas as pd
+    import xarray as xr
+
+    from twin.climate import ClimateDrivers, local_offsets
+
+    tmax, tmin = np.asarray(tmax, float), np.asarray(tmin, float)
+    time = pd.date_range(start, periods=len(tmax))
+    w = xr.Dataset({"tasmax": ("time", tmax, {"units": "degC"}), "tasmin": ("time", tmin, {"units": "degC"}),
+                    "pr": ("time", np.zeros(len(tmax)), {"units": "mm day-1"})}, coords={"time": time})
+    return ClimateDrivers(w, local_offsets(place.grid))
+
+
+def tiny_scenario(directory: str | Path, place_dir: str | Path | None = None, *, model: str = "heat_exposure",
+                  replicates: int = 2, days: int = 20, pathways=("baseline", "gwl4"), seed: int = 42,
+                  options: str | None = None, plots: bool = False) -> Path:
+    """Write a small two-option scenario (``do_nothing``, ``canopy_all``) and return its path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if place_dir is None:
+        place_dir = write_tiny_place(directory)
+    end = (np.datetime64("2030-07-01") + np.timedelta64(days - 1, "D")).astype(str)
+    options = options or (
+        "options:\n  - name: do_nothing\n    interventions: []\n  - name: canopy_all\n    interventions:\n"
+        "      - {type: tree_canopy, increase: 0.2, target: all}"
+    )
+    text = (f"name: tiny\nplace: {place_dir}\nmodel: {model}\npathways: [{', '.join(pathways)}]\n"
+            f"period: {{start: 2030-07-01, end: {end}}}\nreplicates: {replicates}\nseed: {seed}\n{options}\n"
+            f"outputs: {{plots: {str(plots).lower()}, heat_indices: false}}\n")
+    path = directory / "tiny.yaml"
+    path.write_text(text)
+    return path
+
+
+def tiny_results(directory: str | Path, **kwargs):
+    """Run :func:`tiny_scenario` (same keyword arguments) with the real engine; returns a ``RunResult``."""
+    from twin.run import run_scenario
+    from twin.scenario import load
+
+    path = tiny_scenario(directory, **kwargs)
+    return run_scenario(load(path), Path(directory) / "results", progress=False)
+
+
+def assert_results_valid(ds) -> None:
+    """Check what every ``results.nc`` must hold: run dims, units and names, provenance, sane counts."""
+    for d in ("option", "pathway", "replicate", "zone"):
+        assert d in ds.dims, f"missing dimension {d!r}"
+    for key in ("scenario_sha256", "seed", "placetwin_version", "input_checksums", "reference_option"):
+        assert key in ds.attrs, f"missing provenance attribute {key!r}"
+    for name, da in ds.data_vars.items():
+        assert "long_name" in da.attrs, f"{name}: no long_name"
+        if da.dtype.kind in "fiu":
+            assert "units" in da.attrs, f"{name}: no units"
+    from twin.analysis.metrics import count_variables
+
+    for name in count_variables(ds):  # counts (person-days, contacts, deaths): finite, never negative
+        values = np.asarray(ds[name].values)
+        assert np.isfinite(values).all(), f"{name}: non-finite counts"
+        assert (values >= 0).all(), f"{name}: negative counts"

@@ -21,16 +21,10 @@ __all__ = ["compare_table", "interval", "minimax_regret", "probability_best", "r
 
 
 def interval(da: xr.DataArray, level: float = 0.95, dim: str = "replicate") -> xr.Dataset:
-    """Mean over ``dim`` with a t interval (NaN bounds with one replicate)."""
-    from scipy import stats
+    """Mean over ``dim`` with a t interval (NaN bounds with one replicate); see :mod:`twin.analysis.stats`."""
+    from twin.analysis.stats import mean_interval
 
-    n = da.sizes[dim]
-    mean = da.mean(dim, skipna=False)
-    if n < 2:
-        half = mean * np.nan
-    else:
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * da.std(dim, ddof=1, skipna=False) / np.sqrt(n)
-    return xr.Dataset({"mean": mean, "lower": mean - half, "upper": mean + half})
+    return mean_interval(da, level, dim)
 
 
 def probability_best(npv: xr.DataArray) -> xr.DataArray:
@@ -103,13 +97,13 @@ def compare_table(
     """
     import pandas as pd
 
-    from twin.analysis._options import rebuild_options
+    from twin.analysis._options import stored_options
     from twin.analysis.appraisal import AppraisalSettings, appraise
 
     settings = settings or AppraisalSettings()
     setup = None
     if costs is None or budgets is None:
-        setup = rebuild_options(results, results_dir)
+        setup = stored_options(results)
     if costs is None and setup is not None:
         costs = setup.costs
     app = appraisal if appraisal is not None else appraise(results, settings, costs=costs)

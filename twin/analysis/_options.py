@@ -1,77 +1,85 @@
-"""Rebuild a run's options (places after interventions, per-intervention costs, budgets) from results.
+"""The options of a run as ``results.nc`` stores them: costs, budgets, descriptions, zones.
 
-``results.nc`` stores the scenario text (``attrs["scenario"]``) but only each option's total
-capital and annual cost. Appraisal needs per-intervention lifetimes and price years, the report
-needs each option's place (new services, zone properties) for maps and the progress index; both
-come from re-applying the options to the place, which is deterministic.
+The run engine stores each intervention's costs (capital, annual, lifetime, price year,
+source), each option's budget, description and intervention specs, and the zones'
+boundaries and properties in ``results.nc`` (:mod:`twin.run.assemble`), so appraisal, the
+report and the dashboard read them back here instead of re-applying interventions to a
+reloaded place.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+import numpy as np
 import xarray as xr
 
-from twin.errors import TwinError
-
-__all__ = ["OptionSetup", "rebuild_options"]
+__all__ = ["OptionSetup", "stored_options", "zones_from_results"]
 
 
 @dataclass
 class OptionSetup:
-    """The base place and, per option name: place, list of Cost, budget, description, interventions."""
+    """Per option name: list of Cost, budget, description, intervention specs; the zones."""
 
-    place: Any
-    places: dict[str, Any]
+    zones: list[Any]
     costs: dict[str, list[Any]]
     budgets: dict[str, float | None]
     descriptions: dict[str, str] = field(default_factory=dict)
     interventions: dict[str, list[dict]] = field(default_factory=dict)
-    scenario: Any = None
+    description: str = ""
+    place_summary: str = ""
 
 
-def _scenario_base_dir(results_dir: Path | None) -> Path | None:
-    if results_dir is None:
+def zones_from_results(results: xr.Dataset) -> list[Any] | None:
+    """The place's zones (boundaries and properties) as stored in ``results``; None if absent."""
+    if "zone_boundary" not in results:
         return None
-    manifest = Path(results_dir) / "manifest.json"
-    try:
-        path = json.loads(manifest.read_text())["scenario"]["path"]
-    except (OSError, ValueError, KeyError, TypeError):
+    from shapely import wkt
+
+    from twin.place import Zone
+
+    props = results["zone_properties"].values if "zone_properties" in results else [None] * results.sizes["zone"]
+    out = []
+    for i, code in enumerate(results["zone"].values):
+        out.append(Zone(
+            code=str(code),
+            name=str(results["zone_name"].values[i]) if "zone_name" in results.coords else str(code),
+            urban_rural=str(results["urban_rural"].values[i]) if "urban_rural" in results.coords else "urban",
+            deprivation_decile=int(results["deprivation_decile"].values[i]) if "deprivation_decile" in results.coords else 0,
+            geometry=wkt.loads(str(results["zone_boundary"].values[i])),
+            properties=json.loads(str(props[i])) if props[i] is not None else {},
+        ))
+    return out
+
+
+def stored_options(results: xr.Dataset) -> OptionSetup | None:
+    """The options stored in ``results``; None for results written without option tables."""
+    if "cost_option" not in results or "option_budget" not in results:
         return None
-    return Path(path).parent if path else None
+    from twin.interventions import Cost
 
-
-def rebuild_options(results: xr.Dataset, results_dir: str | Path | None = None) -> OptionSetup | None:
-    """Re-apply the scenario's options to its place; ``None`` when the results carry no usable scenario.
-
-    The scenario is re-validated from ``results.attrs["scenario"]`` (relative paths resolved against
-    the scenario's directory recorded in ``manifest.json``); a scenario that no longer validates
-    (e.g. its model is not installed) gives ``None`` and callers fall back to the stored totals.
-    """
-    text = results.attrs.get("scenario")
-    if not text:
-        return None
-    from twin.interventions import apply_option
-    from twin.place import Place, resolve_place
-    from twin.scenario import loads
-
-    base = _scenario_base_dir(Path(results_dir) if results_dir is not None else None)
-    try:
-        sc = loads(str(text), file="results.nc:scenario", base_dir=base)
-        place = Place.load(resolve_place(sc.place, sc.base_dir))
-    except (TwinError, OSError):
-        return None
-    setup = OptionSetup(place=place, places={}, costs={}, budgets={}, scenario=sc)
-    for opt in sc.options:
-        p, costs = apply_option(place, opt.interventions)
-        setup.places[opt.name] = p
-        setup.costs[opt.name] = list(costs)
-        setup.budgets[opt.name] = opt.budget
-        setup.descriptions[opt.name] = opt.description
-        setup.interventions[opt.name] = [
-            s.model_dump(mode="json", by_alias=True) if hasattr(s, "model_dump") else dict(s) for s in opt.interventions
-        ]
-    return setup
+    options = [str(o) for o in results["option"].values]
+    costs: dict[str, list[Any]] = {o: [] for o in options}
+    item = results["cost_option"].values
+    for k in range(item.size):
+        costs[options[int(item[k])]].append(Cost(
+            capital=float(results["cost_capital"].values[k]),
+            annual=float(results["cost_annual"].values[k]),
+            lifetime_years=float(results["cost_lifetime"].values[k]),
+            price_base_year=int(results["cost_price_year"].values[k]),
+            source=str(results["cost_source"].values[k]),
+            intervention=str(results["cost_intervention"].values[k]),
+            notes=str(results["cost_notes"].values[k]),
+        ))
+    budgets = {o: (None if np.isnan(b) else float(b)) for o, b in zip(options, results["option_budget"].values)}
+    return OptionSetup(
+        zones=zones_from_results(results) or [],
+        costs=costs,
+        budgets=budgets,
+        descriptions={o: str(d) for o, d in zip(options, results["option_description"].values)},
+        interventions={o: json.loads(str(s)) for o, s in zip(options, results["option_interventions"].values)},
+        description=str(results.attrs.get("scenario_description", "")),
+        place_summary=str(results.attrs.get("place_summary", results.attrs.get("place", ""))),
+    )

@@ -50,6 +50,7 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import TwinError
+from twin.analysis.stats import reference_option
 
 __all__ = [
     "BENEFITS",
@@ -308,7 +309,7 @@ def averted(results: xr.Dataset, benefit: Benefit, reference: str | None = None)
     if var is None:
         return None
     da = results[var].astype("float64")
-    ref = reference or results.attrs.get("reference_option") or str(results["option"].values[0])
+    ref = reference_option(results, reference)
     total = da.sum([d for d in da.dims if d not in RUN_DIMS])
     diff = total.sel(option=ref) - total if benefit.harm else total - total.sel(option=ref)
     return (diff / _n_seasons(results)).reset_coords(drop=True).assign_attrs(
@@ -347,7 +348,7 @@ def appraise(
         year), ``discounted_deaths``, ``discounted_qalys``. GBP at ``price_base_year`` (attrs).
     """
     settings = settings or AppraisalSettings()
-    ref = reference or results.attrs.get("reference_option") or str(results["option"].values[0])
+    ref = reference_option(results, reference)
     names = list(BENEFITS) if benefits is None else list(benefits)
     unknown = [n for n in names if n not in BENEFITS]
     if unknown:

@@ -236,15 +236,13 @@ def indicators(results: xr.Dataset, variables: Sequence[str] | None = None) -> x
 
 
 def _reference(obj: xr.Dataset | xr.DataArray, reference: str | None = None) -> str:
-    options = [str(o) for o in obj["option"].values]
-    ref = reference or obj.attrs.get("reference_option") or options[0]
-    if ref not in options:
-        raise TwinError("unknown reference option", field="reference", value=ref, hint=f"options: {options}")
-    return str(ref)
+    from twin.analysis.stats import reference_option
+
+    return reference_option(obj, reference)
 
 
 def _difference(ind: xr.DataArray, reference: str | None, level: float, paired: bool) -> xr.Dataset:
-    from scipy import stats
+    from twin.analysis.stats import t_halfwidth, welch_halfwidth
 
     for d in ("option", "replicate"):
         if d not in ind.dims:
@@ -254,7 +252,6 @@ def _difference(ind: xr.DataArray, reference: str | None, level: float, paired: 
     ref = _reference(ind, reference)
     x = ind.astype("float64").reset_coords(drop=True)
     n = x.sizes["replicate"]
-    q_level = 0.5 + level / 2
     refx = x.sel(option=ref, drop=True)
     diff = (x - refx).mean("replicate", skipna=False)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -263,14 +260,9 @@ def _difference(ind: xr.DataArray, reference: str | None, level: float, paired: 
             half = se
         elif paired:
             se = (x - refx).std("replicate", ddof=1, skipna=False) / np.sqrt(n)
-            half = float(stats.t.ppf(q_level, n - 1)) * se
+            half = t_halfwidth(x - refx, "replicate", level)
         else:  # Welch: two independent samples of n replicates each
-            va = x.var("replicate", ddof=1, skipna=False) / n
-            vr = va.sel(option=ref, drop=True)
-            se = np.sqrt(va + vr)
-            df = (va + vr) ** 2 / (va**2 / (n - 1) + vr**2 / (n - 1))
-            q = xr.apply_ufunc(stats.t.ppf, q_level, df.fillna(n - 1))
-            half = xr.where(se > 0, q * se, 0.0)
+            se, half = welch_halfwidth(x, refx, "replicate", level)
         ref_mean = refx.mean("replicate", skipna=False)
         pct = 100.0 * diff / ref_mean.where(ref_mean != 0)
     units = ind.attrs.get("units", "1")
@@ -352,17 +344,16 @@ def summary_table(results: xr.Dataset, level: float = 0.95, *, ind: xr.Dataset |
     and the level.
     """
     import pandas as pd
-    from scipy import stats
+    from twin.analysis.stats import t_halfwidth
 
-    ind = indicators(results) if ind is None else ind
+    ind = results.twin.indicators() if ind is None else ind
     rows = []
     for name, da in ind.data_vars.items():
         whole = da.sel(zone=PLACE, drop=True) if "zone" in da.dims else da
         diff = paired_difference(whole, level=level)
         n = whole.sizes["replicate"]
-        q = float(stats.t.ppf(0.5 + level / 2, n - 1)) if n > 1 else np.nan
         mean = whole.mean("replicate", skipna=False)
-        half = q * whole.std("replicate", ddof=1, skipna=False) / np.sqrt(n) if n > 1 else mean * np.nan
+        half = t_halfwidth(whole, "replicate", level)
         for suffix, sel in _extra_labels(mean, ("option", "pathway")):
             m, h, dsel = mean.sel(sel), half.sel(sel), diff.sel(sel)
             for pathway, option in itertools.product(mean["pathway"].values, mean["option"].values):
@@ -448,18 +439,11 @@ def write_indicators_csv(results: xr.Dataset, path: str | os.PathLike[str], *, i
     spreadsheet opens.
     """
     path = Path(path)
-    df = tidy_indicators(indicators(results) if ind is None else ind)
+    df = tidy_indicators(results.twin.indicators() if ind is None else ind)
     df = df[~(df["indicator"].str.contains("_by_", regex=False) & (df["zone"] != PLACE))]
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            df.to_csv(fh, index=False, float_format="%.6g")
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from twin.run.writer import atomic_write
+
+    return atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
 
 
 @xr.register_dataset_accessor("twin")
@@ -468,10 +452,20 @@ class TwinAccessor:
 
     def __init__(self, ds: xr.Dataset) -> None:
         self._ds = ds
+        self._ind: xr.Dataset | None = None
 
     def indicators(self, variables: Sequence[str] | None = None) -> xr.Dataset:
-        """See :func:`indicators`."""
-        return indicators(self._ds, variables)
+        """See :func:`indicators`; all indicators are computed once per Dataset and kept
+        (``twin run`` stores them in ``indicators.nc`` and attaches them when results are loaded)."""
+        if variables is not None:
+            return indicators(self._ds, variables)
+        if self._ind is None:
+            self._ind = indicators(self._ds)
+        return self._ind
+
+    def attach_indicators(self, ind: xr.Dataset) -> None:
+        """Use ``ind`` (stored with the results) as this Dataset's indicators."""
+        self._ind = ind
 
     def rate_per_1000(self, var: str = "hot_day_exposure_by_age", by: str | Sequence[str] = ("zone", "age_band"),
                       **kw) -> xr.DataArray:
@@ -480,7 +474,7 @@ class TwinAccessor:
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
         """See :func:`summary_table`."""
-        return summary_table(self._ds, level)
+        return summary_table(self._ds, level, ind=self.indicators())
 
     def paired_difference(self, var: str, reference: str | None = None, level: float = 0.95) -> xr.Dataset:
         """Paired difference of ``var``: a variable of this Dataset without a ``time`` dim
@@ -489,7 +483,7 @@ class TwinAccessor:
         if var in ds.data_vars and "time" not in ds[var].dims and "age_band" not in ds[var].dims:
             da = ds[var]
         else:
-            ind = indicators(ds)
+            ind = self.indicators()
             if var not in ind.data_vars:
                 raise TwinError("not an indicator", field=var,
                                 hint=f"indicators: {', '.join(map(str, ind.data_vars))}")

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-__all__ = ["INDICATORS", "IndicatorSpec", "progress_index", "progress_map", "scale"]
+__all__ = ["INDICATORS", "PLACE_INDICATOR_PREFIX", "IndicatorSpec", "place_indicators", "progress_index", "progress_map", "scale"]
 
 RUN_DIMS = ("option", "pathway", "replicate")
 
@@ -115,6 +115,21 @@ def _results_indicators(results: xr.Dataset) -> dict[str, xr.DataArray]:
     return out
 
 
+#: prefix of the results variables holding indicators measured on each option's place
+PLACE_INDICATOR_PREFIX = "option_place_"
+
+
+def place_indicators(places: Any, codes: list[str], default_signup: float | None = None) -> dict[str, tuple]:
+    """Indicators measured on each option's place, as results variables (dims option, zone)."""
+    per_opt = [_place_indicators(p, codes, default_signup) for p in places]
+    common = set.intersection(*(set(v) for v in per_opt)) if per_opt else set()
+    units = {"distance_to_service_m": "m", "f2f_capacity_per_1000": "1", "alert_signup": "1"}
+    return {f"{PLACE_INDICATOR_PREFIX}{n}": (("option", "zone"), np.stack([v[n] for v in per_opt]).astype(float),
+                                             {"units": units.get(n, "1"),
+                                              "long_name": f"{n.replace('_', ' ')} on the option's place"})
+            for n in sorted(common)}
+
+
 def _place_indicators(place: Any, codes: list[str], default_signup: float | None) -> dict[str, np.ndarray]:
     """Per zone (in ``codes`` order) indicators measured on an option's place."""
     from twin.place.grid import distance_to_nearest
@@ -181,6 +196,9 @@ def progress_index(
     raw = _results_indicators(results)
     options = [str(o) for o in results["option"].values]
     codes = [str(z) for z in results["zone"].values]
+    for name in [str(v) for v in results.data_vars if str(v).startswith(PLACE_INDICATOR_PREFIX)]:
+        if not places:  # measured on each option's place by the run engine and stored in results
+            raw[name.removeprefix(PLACE_INDICATOR_PREFIX)] = results[name].load()
     if places:
         per_opt = {o: _place_indicators(places[o], codes, default_signup) for o in options if o in places}
         if len(per_opt) == len(options):

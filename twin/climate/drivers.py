@@ -246,7 +246,7 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
         Generator for the weather draws (unused when reading a file).
     source
         ``None`` or ``"generator"``: :func:`generate_weather` at the place's station. A path:
-        :func:`read_cf`; a ``(time,)`` series gets the local offsets added; a ``(time, y, x)``
+        :func:`read_cf` (or the Dataset it returned); a ``(time,)`` series gets the local offsets added; a ``(time, y, x)``
         grid on the place's cells is used as is (offsets zero); another grid is sampled at the
         nearest file cell if it covers the place, else ClimateDataError. The pathway delta is
         then added to the file's data (delta method), recorded in ``weather.attrs``.
@@ -256,7 +256,7 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
     p = params or ClimateParams()
     pw = get_pathway(pathway)
     grid = place.grid
-    if source is None or str(source) == "generator":
+    if source is None or (isinstance(source, (str, Path)) and str(source) == "generator"):
         station = get_station(place.meta.get("climate_station", ""))
     else:
         name = place.meta.get("climate_station")
@@ -265,10 +265,13 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
         reference_urbanness=station.urbanness if station else ModulationParams.reference_urbanness)
     offsets = local_offsets(grid, mod)
     idx = pd.DatetimeIndex(time).normalize()
-    if source is None or str(source) == "generator":
+    if source is None or (isinstance(source, (str, Path)) and str(source) == "generator"):
         return ClimateDrivers(generate_weather(station, pw, idx, rng, p.weather), offsets)
 
-    ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
+    if isinstance(source, xr.Dataset):  # already read (the run engine reads a climate file once)
+        ds, source = source, source.attrs.get("source_file", "climate file")
+    else:
+        ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
     missing = idx.difference(pd.DatetimeIndex(ds["time"].values))
     if len(missing):
         raise ClimateDataError("file does not cover the requested days", file=source, field="time",

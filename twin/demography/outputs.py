@@ -94,29 +94,15 @@ def write_netcdf(ds: xr.Dataset, path: Path, *, attrs: dict | None = None) -> Pa
     for k, v in (attrs or {}).items():
         ds.attrs[k] = v if isinstance(v, (str, int, float)) else json.dumps(v, default=str)
     enc = {name: {"zlib": True, "complevel": 4} for name in ds.data_vars}
-    fd, tmp = tempfile.mkstemp(prefix=".projection-", suffix=".nc", dir=path.parent)
-    os.close(fd)
-    try:
-        ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from twin.run.writer import atomic_write
+
+    return atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc))
 
 
 def _atomic_text(path: Path, write) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    from twin.run.writer import atomic_write
+
+    return atomic_write(path, write)
 
 
 def tidy_frames(ds: xr.Dataset):

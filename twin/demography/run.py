@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
 from twin import __version__
-from twin.run.writer import claim, publish, staging
+from twin.run.writer import OutputDir, manifest
 
 __all__ = ["run_projection_scenario"]
 
@@ -20,8 +19,9 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
                             overwrite: bool = False) -> Path:
     """Validate a projection scenario, project its place and write the outputs to ``out``.
 
-    Outputs are built in ``out/.staging`` and moved into place when whole, so an error
-    leaves no half-written projection; existing outputs are kept unless ``overwrite``.
+    Outputs go through the one writer (:class:`twin.run.writer.OutputDir`): built in a staging
+    folder and moved into place when whole, so an error leaves no half-written projection and
+    existing outputs are replaced (with ``overwrite``) only by a whole new one.
     Returns the output directory (default ``results/<scenario name>``).
     """
     from twin.demography.outputs import run_projection
@@ -32,8 +32,6 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
     sc = load(path, kind="projection")
     place = Place.load(resolve_place(sc.place, sc.base_dir))
     out = Path(out) if out is not None else Path("results") / sc.name
-    claim(out, holds=_OUTPUTS, overwrite=overwrite, what="a projection")
-    folder = staging(out)
     provenance = {
         "scenario_name": sc.name,
         "scenario_sha256": sc.sha256,
@@ -42,21 +40,15 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
         "placetwin_version": __version__,
         "input_checksums": json.dumps({f"place/{k}": v for k, v in sorted(dict(place.checksums).items())}),
     }
-    try:
+    with OutputDir(out, holds=_OUTPUTS, overwrite=overwrite, what="a projection") as outdir:
+        folder = outdir.path("")
         written = run_projection(place, sc.demography, folder, overwrite=True, provenance=provenance,
                                  base_dir=sc.base_dir, plots=sc.outputs.plots)
-        manifest = {
-            "placetwin_version": __version__,
-            "scenario": {"name": sc.name, "path": str(sc.path), "sha256": sc.sha256, "text": sc.text},
-            "place": place.name,
-            "variants": list(sc.demography.variants),
-            "input_checksums": {f"place/{k}": v for k, v in sorted(dict(place.checksums).items())},
-            "outputs": sorted(str(Path(p).relative_to(folder)) for p in written.values()),
-            "timings_seconds": {"total": round(time.perf_counter() - t0, 3)},
-        }
-        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    publish(folder, out, _OUTPUTS)
+        outdir.write_json("manifest.json", manifest(
+            kind="projection", scenario=sc, place=place.name, variants=list(sc.demography.variants),
+            input_checksums={f"place/{k}": v for k, v in sorted(dict(place.checksums).items())},
+            outputs=sorted(str(Path(p).relative_to(folder)) for p in written.values()),
+            timings={"total": round(time.perf_counter() - t0, 3)},
+        ))
+        outdir.publish()
     return out

@@ -23,6 +23,7 @@ import xarray as xr
 
 from twin.errors import TwinError
 from twin.analysis.metrics import PLACE, count_variables, indicators, paired_difference, rate_per_1000
+from twin.analysis.stats import reference_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -344,7 +345,7 @@ def _zone_maps(results, zones):
     if not zones or var is None:
         return
     rate = rate_per_1000(results, var, by="zone").reset_coords(drop=True)
-    ref = results.attrs.get("reference_option") or str(results["option"].values[0])
+    ref = reference_option(results)
     mean = rate.sel(option=ref).mean("replicate")
     vmax = float(mean.max())
     for pathway in mean["pathway"].values:
@@ -368,7 +369,7 @@ def _zone_maps(results, zones):
 
 @register_plot("option_comparison")
 def _option_comparison(results, zones):
-    ind = indicators(results)
+    ind = results.twin.indicators()
     names = [n for n, da in ind.data_vars.items() if set(da.dims) <= {"option", "pathway", "replicate", "zone"}]
     if len(names) > 6:
         headline = [n for n in HEADLINE_INDICATORS if n in names]
@@ -397,15 +398,9 @@ def _exposure_by_age(results, zones):
 
 
 def _save(fig: Figure, path: Path, dpi: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi, metadata={"Software": None})
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; plots are for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from twin.run.writer import atomic_write
+
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=dpi, metadata={"Software": None}))
 
 
 def plot_all(

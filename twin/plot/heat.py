@@ -14,6 +14,7 @@ import numpy as np
 import xarray as xr
 
 from twin.plot.core import _figure, _stem, register_plot
+from twin.analysis.stats import reference_option
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -40,7 +41,7 @@ def channels_by_age(results: xr.Dataset, option: str | None = None, *, variables
     option
         Option to draw (default: the reference option).
     """
-    option = option or results.attrs.get("reference_option") or str(results["option"].values[0])
+    option = option or reference_option(results)
     pathways = [str(p) for p in results["pathway"].values]
     fig = fig if fig is not None else _figure((4.4 * len(pathways) + 0.8, 2.4 + 2.3 * len(variables)))
     axes = fig.subplots(len(variables), len(pathways), sharex=True, squeeze=False)

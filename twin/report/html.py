@@ -25,6 +25,7 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import OutputError, TwinError
+from twin.analysis.stats import reference_option
 
 __all__ = ["write_report", "write_zones_geojson", "zone_table"]
 
@@ -64,7 +65,7 @@ def zone_table(results: xr.Dataset, index: xr.Dataset | None = None) -> Any:
     from twin.analysis.metrics import PLACE, indicators
 
     cols: dict[str, Any] = {}
-    ind = indicators(results)
+    ind = results.twin.indicators()
     for name, da in ind.data_vars.items():
         if set(da.dims) != {"option", "pathway", "replicate", "zone"}:
             continue
@@ -99,11 +100,10 @@ def write_zones_geojson(zones: Any, table: Any, path: str | os.PathLike[str]) ->
                 v = float(v)
                 props[str(k)] = round(v, 6) if np.isfinite(v) else None
         feats.append({"type": "Feature", "properties": props, "geometry": json.loads(shapely.to_geojson(geom))})
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
-    os.replace(tmp, path)
-    return path
+    from twin.run.writer import atomic_write
+
+    text = json.dumps({"type": "FeatureCollection", "features": feats})
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
 
 
 def _figures(results, app, table, setup, index, pathway, level) -> dict[str, list[str]]:
@@ -114,7 +114,7 @@ def _figures(results, app, table, setup, index, pathway, level) -> dict[str, lis
     from twin.plot.core import option_comparison, zone_map
     from twin.analysis.progress_index import progress_map
 
-    ref = results.attrs.get("reference_option") or str(results["option"].values[0])
+    ref = reference_option(results)
     options = [str(o) for o in results["option"].values if str(o) != ref]
     figs: dict[str, list[str]] = {k: [] for k in ("plane", "forest", "maps", "equity", "index")}
     if app is not None and table is not None:
@@ -141,11 +141,11 @@ def _figures(results, app, table, setup, index, pathway, level) -> dict[str, lis
                                  "method": "paired (common random numbers)"})
         diff["difference"].attrs["units"] = "GBP"
         figs["forest"].append(_png(option_comparison(diff.transpose("option", "pathway")).figure))
-    ind = indicators(results)
+    ind = results.twin.indicators()
     names = [n for n, da in ind.data_vars.items() if set(da.dims) == {"option", "pathway", "replicate", "zone"}]
     for n in names[:3]:
         figs["forest"].append(_png(option_comparison(paired_difference(ind[n].sel(zone=PLACE))).figure))
-    zones = setup.place.zones if setup is not None else None
+    zones = setup.zones if setup is not None else None
     if zones is not None and names:
         n = names[0]
         d = paired_difference(ind[n].drop_sel(zone=PLACE)).sel(pathway=pathway)
@@ -220,7 +220,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         Budget (GBP) for the portfolio section; default the largest option budget in the scenario.
     """
     from twin.analysis._compare import compare_table
-    from twin.analysis._options import rebuild_options
+    from twin.analysis._options import stored_options
     from twin.analysis.appraisal import AppraisalSettings, appraise
     from twin.analysis.portfolio import candidates_from_appraisal, choose_portfolio, pareto_front, pareto_plot
     from twin.analysis.progress_index import progress_index
@@ -237,7 +237,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         manifest = {}
     settings = settings or AppraisalSettings()
     level = settings.level
-    setup = rebuild_options(results, rdir)
+    setup = stored_options(results)
     pathway = _focal_pathway(results)
     app = table = None
     note = ""
@@ -247,12 +247,12 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
                               budgets=setup.budgets if setup else {}, appraisal=app)
     except TwinError as err:
         note = f"No monetised appraisal: {html.escape(str(err))}"
-    index = progress_index(results, setup.places if setup else None)
+    index = progress_index(results)
     ztab = zone_table(results, index)
     outdir = Path(out) if out is not None else rdir
     outdir.mkdir(parents=True, exist_ok=True)
     if setup is not None:
-        write_zones_geojson(setup.place.zones, ztab, outdir / "zones.geojson")
+        write_zones_geojson(setup.zones, ztab, outdir / "zones.geojson")
     figs = _figures(results, app, table, setup, index, pathway, level)
     portfolio_html = "<p class=note>No budget given and no option carries one.</p>"
     budgets = [b for b in (setup.budgets.values() if setup else []) if b is not None]
@@ -267,15 +267,15 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
                           "Run the portfolio as one option to check the additivity.</p>"
                           + _png(pareto_plot(front, chosen=chosen, budget=budget).figure))
     sc = manifest.get("scenario", {})
-    desc = html.escape(str(setup.scenario.description if setup else ""))
-    place_line = html.escape(setup.place.summary()) if setup else html.escape(str(results.attrs.get("place", "")))
+    desc = html.escape(str(setup.description if setup else ""))
+    place_line = html.escape(setup.place_summary) if setup else html.escape(str(results.attrs.get("place", "")))
     opts = ""
     if setup is not None:
         import pandas as pd
 
         opts = _table(pd.DataFrame([{"option": o, "description": setup.descriptions.get(o, ""),
                                      "interventions": "; ".join(c.notes for c in setup.costs[o]) or "none",
-                                     "budget": setup.budgets.get(o) or float("nan")} for o in setup.places]))
+                                     "budget": setup.budgets.get(o) or float("nan")} for o in setup.costs]))
     comp = ""
     if table is not None:
         keep = [c for c in ("pathway", "option", "pv_cost", "pv_benefit", "pv_benefit_lower", "pv_benefit_upper", "npv",
@@ -308,8 +308,6 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     body = "".join(f'<h2 id="s{i}">{html.escape(h)}</h2>{c}' for i, (h, c) in enumerate(sections))
     doc = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{_CSS}</style></head>"
            f"<body><h1>{title}</h1>{body}</body></html>")
-    report = outdir / "report.html"
-    tmp = report.with_name(report.name + ".tmp")
-    tmp.write_text(doc, encoding="utf-8")
-    os.replace(tmp, report)
-    return report
+    from twin.run.writer import atomic_write
+
+    return atomic_write(outdir / "report.html", lambda tmp: tmp.write_text(doc, encoding="utf-8"))

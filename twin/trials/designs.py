@@ -46,13 +46,11 @@ __all__ = [
     "zone_strata",
 ]
 
-#: Purpose key of the allocation streams (distinct from the runner's 0..2 and the models' per-day keys).
-ALLOCATION_STREAM = 101
-
-
 def allocation_rng(seed: int, allocation: int = 0) -> np.random.Generator:
     """Generator of allocation number ``allocation`` of a trial seeded ``seed`` (concealed, reproducible)."""
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(ALLOCATION_STREAM, int(allocation))))
+    from twin.run.streams import generator
+
+    return generator(seed, "trial_allocation", allocation)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from twin.run.writer import claim, publish
-from twin.run.writer import staging as new_staging
+from twin.run.writer import OutputDir, manifest
 
 __all__ = ["TRIAL_FILES", "trial_dataset", "write_trial_outputs"]
 
@@ -76,20 +75,19 @@ def trial_dataset(result: dict[str, Any], provenance: dict[str, Any]) -> Any:
     return ds
 
 
-def _prepare(out: Path, overwrite: bool) -> Path:
-    claim(out, holds=TRIAL_FILES, overwrite=overwrite)
-    folder = new_staging(out)
-    (folder / "plots").mkdir()
-    return folder
-
-
-def write_trial_outputs(result: dict[str, Any], out: str | Path, provenance: dict[str, Any], *,
+def write_trial_outputs(result: dict[str, Any], out: str | Path | OutputDir, provenance: dict[str, Any], *,
                         overwrite: bool = False, plots: bool = True) -> Path:
-    """Write trial.nc, trial.csv (power), estimates.csv, stage1.csv, analysis.csv, plots/ and manifest.json."""
-    from twin import __version__
+    """Write trial.nc, trial.csv (power), estimates.csv, stage1.csv, analysis.csv, plots/ and manifest.json.
 
-    out = Path(out)
-    staging = _prepare(out, overwrite)
+    ``out`` is a directory, or an :class:`~twin.run.writer.OutputDir` already claimed (``twin trial``
+    claims it before the trial runs).
+    """
+    if not isinstance(out, OutputDir):
+        with OutputDir(out, holds=TRIAL_FILES, overwrite=overwrite, what="a trial") as outdir:
+            return write_trial_outputs(result, outdir, provenance, plots=plots)
+    outdir = out
+    staging = outdir.path("")
+    (staging / "plots").mkdir()
     ds = trial_dataset(result, provenance)
     enc = {v: {"compression": "gzip", "compression_opts": 4} for v in ds.data_vars
            if ds[v].ndim > 0 and ds[v].dtype.kind in "fiu"}
@@ -111,10 +109,10 @@ def write_trial_outputs(result: dict[str, Any], out: str | Path, provenance: dic
                                           true_effect=result.get("true_effect"), units=units).name)
         written.append(plot_design(result["design"], staging / "plots" / "design.png",
                                    period_labels=result.get("period_labels")).name)
-    manifest = {"placetwin_version": __version__, **{k: v for k, v in provenance.items() if k != "scenario"},
-                "outputs": [f for f in TRIAL_FILES[:-1] if (staging / f).exists()] + [f"plots/{p}" for p in written],
-                "summary": result.get("summary", {}),
-                "environment": {"python": sys.version.split()[0], "numpy": np.__version__}}
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
-    publish(staging, out, TRIAL_FILES)
-    return out
+    extra = {k: v for k, v in provenance.items() if k not in ("scenario", "placetwin_version", "seed")}
+    outdir.write_json("manifest.json", manifest(
+        kind="trial", seed=provenance.get("seed"),
+        outputs=[f for f in TRIAL_FILES[:-1] if (staging / f).exists()] + [f"plots/{p}" for p in written],
+        summary=result.get("summary", {}), **extra))
+    outdir.publish()
+    return outdir.out

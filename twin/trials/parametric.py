@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
+from twin.run.streams import generator
 from twin.trials.designs import allocation_rng, make_design
 
 __all__ = ["Draws", "OutcomeModel", "allocations", "simulate_parametric", "trial_frame"]
 
 #: Purpose keys of the parametric draws (apart from the allocation stream 101).
-_OUTCOME_STREAM, _WITHIN_STREAM = 102, 103
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class Draws:
     z_cell: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        rng = np.random.default_rng(np.random.SeedSequence(int(self.seed), spawn_key=(_OUTCOME_STREAM,)))
+        rng = generator(self.seed, "trial_outcome")
         self.z_cluster = rng.standard_normal((self.n_sim, self.clusters))
         self.z_cell = rng.standard_normal((self.n_sim, self.clusters, self.periods))
 
@@ -147,7 +147,7 @@ def simulate_parametric(model: OutcomeModel, treated: np.ndarray, draws: Draws, 
          + model.sigma_w / np.sqrt(m) * draws.z_cell[:n_sim, :k, :p])
     out = {"y": y, "treated": treated}
     if within and m > 1:
-        rng = np.random.default_rng(np.random.SeedSequence(int(draws.seed), spawn_key=(_WITHIN_STREAM, int(m), k, p)))
+        rng = generator(draws.seed, "trial_within", int(m), k, p)
         out["ss_within"] = model.sigma_w**2 * rng.chisquare(m - 1, size=(n_sim, k, p))
     return out
 

@@ -30,14 +30,10 @@ __all__ = ["power", "required_clusters", "wilson_interval"]
 
 
 def wilson_interval(successes: np.ndarray | int, n: int, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion."""
-    from scipy import stats
+    """Wilson score interval of a binomial proportion (see :func:`twin.analysis.stats.wilson_interval`)."""
+    from twin.analysis.stats import wilson_interval as _wilson
 
-    z = stats.norm.ppf(0.5 + level / 2)
-    p = np.asarray(successes, float) / n
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return centre - half, centre + half
+    return _wilson(successes, n, level)
 
 
 def _list(v: Any) -> list:

@@ -146,12 +146,19 @@ def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overw
     the output directory (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json).
     """
     from twin import __version__
-    from twin.run.writer import claim
+    from twin.run.writer import OutputDir
     from twin.trials.outputs import TRIAL_FILES, write_trial_outputs
 
     sc, spec = load_trial_scenario(path)
     out = Path(out) if out is not None else Path.cwd() / "results" / f"{sc.name}_trial"
-    claim(out, holds=TRIAL_FILES, overwrite=overwrite)  # before the (long) run, not after
+    with OutputDir(out, holds=TRIAL_FILES, overwrite=overwrite, what="a trial") as outdir:  # before the (long) run
+        return _run_and_write(sc, spec, outdir, plots, progress)
+
+
+def _run_and_write(sc: Any, spec: Any, outdir: Any, plots: bool, progress: Any) -> Path:
+    from twin import __version__
+    from twin.trials.outputs import write_trial_outputs
+
     result = run_trial(sc, spec, progress=progress)
     provenance = {"scenario_name": sc.name, "scenario_path": str(sc.path), "scenario_sha256": sc.sha256,
                   "scenario": sc.text, "seed": int(sc.seed if spec.seed is None else spec.seed),
@@ -159,4 +166,4 @@ def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overw
                   "design": spec.design, "outcome": spec.outcome.variable, "intervention": spec.intervention["type"],
                   "power_target": spec.power_target, "alpha": spec.alpha, "n_sim": spec.n_sim,
                   "two_stage": "stage 1: twin runs estimate the outcome model; stage 2: parametric trials from it"}
-    return write_trial_outputs(result, out, provenance, overwrite=overwrite, plots=plots)
+    return write_trial_outputs(result, outdir, provenance, plots=plots)

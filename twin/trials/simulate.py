@@ -9,7 +9,7 @@ that place. The outcome is a results variable with a zone dimension, summed over
 days and every other dimension, per ``per`` residents of the zone: a cluster × period table.
 
 Common random numbers: trial replicate ``r`` uses the runner's streams of replicate ``r``
-(:func:`twin.run.engine.stream`): the same weather for the whole season, the same residents
+(:mod:`twin.run.streams`; runs go through :meth:`twin.run.Ensemble.run_place`): the same weather for the whole season, the same residents
 (drawn once, on the place before any intervention), the same model stream per span and, for
 models with per-day streams, ``seed_key = (seed, r, first day of the span)``. So two
 allocations of replicate ``r`` differ only by what the intervention changes. Model state
@@ -40,19 +40,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
 from twin.errors import TwinError
 from twin.trials.designs import Design, allocation_rng, parallel
+from twin.run.streams import TRIAL_SPAN_OFFSET
 from twin.trials.parametric import OutcomeModel
 
 __all__ = ["TwinTrial", "estimate_outcome_model"]
 
-#: Spawn key offset of a span's model stream (keyed by replicate, model purpose 2, 1000 + span).
-_SPAN_KEY = 1000
 
 
 @dataclass
@@ -96,13 +94,16 @@ class TwinTrial:
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        from twin.models import get_model, model_names
+        from twin.run.engine import Ensemble
 
-        if self.model not in model_names():
-            raise TwinError("unknown model", field="model", value=self.model, hint="valid: " + ", ".join(model_names()))
-        self.entry = get_model(self.model)
-        if not isinstance(self.params, self.entry.Params):
-            self.params = self.entry.Params.model_validate(dict(self.params or {}))
+        try:
+            # the run engine does every run (one option: the place; trial spans run with run_place)
+            self.ensemble = Ensemble.for_place(self.place, self.model, self.params, time=self.time,
+                                               pathways=[self.pathway], seed=self.seed,
+                                               climate_source=self.climate_source)
+        except TwinError as err:
+            raise TwinError(err.message, field=err.field, value=err.value, hint=err.hint) from None
+        self.params = self.ensemble.params
         codes = self.place.zone_codes
         self.clusters = tuple(codes if self.clusters is None else self.clusters)
         bad = [c for c in self.clusters if c not in codes]
@@ -131,30 +132,13 @@ class TwinTrial:
         return self._cache[key]
 
     def residents(self, replicate: int) -> Any:
-        key = ("residents", replicate)
-        if key not in self._cache:
-            from twin.run.engine import stream
-
-            self._cache = {k: v for k, v in self._cache.items() if k[0] != "residents"}
-            module = self.entry.load()
-            self._cache[key] = module.make_residents(self.place, self.params, stream(self.seed, replicate, "population"))
-        return self._cache[key]
+        """The residents of ``replicate`` (drawn on the untreated place; shared by every allocation)."""
+        return self.ensemble.residents(replicate)
 
     def run_span(self, replicate: int, span: int, treated: Sequence[str]) -> np.ndarray:
         """Outcome per zone (every zone of the place, rate per ``per`` residents) in one span."""
-        from twin.climate import ClimateDrivers, make_drivers
-        from twin.run.engine import STREAMS, stream
-
-        place = self.place_for(treated)
-        days = self.spans[span]
-        drivers = make_drivers(place, self.pathway, self.time, stream(self.seed, replicate, "weather"),
-                               source=self.climate_source)
-        drivers = ClimateDrivers(drivers.weather.isel(time=days), drivers.offsets)
-        rng = np.random.default_rng(np.random.SeedSequence(
-            int(self.seed), spawn_key=(int(replicate), STREAMS["model"], _SPAN_KEY + span)))
-        outputs = SimpleNamespace(daily_by_age=False, plots=False)
-        ds = self.entry.load().run(place, drivers, self.residents(replicate), self.params, rng=rng,
-                                   outputs=outputs, seed_key=(int(self.seed), int(replicate), days.start))
+        ds = self.ensemble.run_place(self.place_for(treated), self.pathway, replicate, days=self.spans[span],
+                                     span=TRIAL_SPAN_OFFSET + span)
         if self.variable not in ds:
             have = sorted(v for v in ds.data_vars if "zone" in ds[v].dims)
             raise TwinError("outcome variable not in the model's results", field="trial.outcome.variable",

@@ -1,0 +1,75 @@
+"""Ensembles: 16 runs with 1 and 2 local workers and a 2-worker Dask cluster; peak memory against run count.
+
+    python benchmarks/ensemble.py            # from a checkout (or with placetwin installed)
+
+Prints measured numbers only. The speed-up is the ratio of wall times measured in this run on this
+machine; each memory figure is the peak RSS of a fresh process that runs one ensemble end to end
+(``twin run``), so the figures do not include each other.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _scenario(d: Path, replicates: int, days: int, residents: int) -> Path:
+    from twin.testing import tiny_scenario, write_tiny_place
+
+    place = write_tiny_place(d, residents=residents, n_zones=9)
+    return tiny_scenario(d, place, model="heat_health", replicates=replicates, days=days)
+
+
+def timed_ensemble(executor: str, workers: int, path: Path, out: Path) -> float:
+    from twin.run import make_executor, run_scenario
+    from twin.scenario import load
+
+    ex = make_executor(executor, jobs=workers)
+    t0 = time.perf_counter()
+    run_scenario(load(path), out, executor=ex, progress=False, plots=False).close()
+    return time.perf_counter() - t0
+
+
+def peak_rss_mb(path: Path, out: Path) -> float:
+    """Peak RSS (MB) of a fresh `twin run` process on ``path``."""
+    code = ("import resource, sys; from twin.cli import main; rc = main(['run', sys.argv[1], '-o', sys.argv[2], "
+            "'-q', '--no-plots']); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    res = subprocess.run([sys.executable, "-c", code, str(path), str(out)], capture_output=True, text=True, env=env,
+                         check=True)
+    return float(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        # 16 runs: 2 options x 2 pathways x 4 replicates of a 30-day summer on a 20,000-resident place
+        path = _scenario(tmp / "s16", replicates=4, days=30, residents=20_000)
+        t1 = timed_ensemble("local", 1, path, tmp / "l1")
+        t2 = timed_ensemble("local", 2, path, tmp / "l2")
+        try:
+            td = timed_ensemble("dask", 2, path, tmp / "d2")
+        except Exception as err:  # noqa: BLE001 - the dask extra may be absent
+            td = float("nan")
+            print(f"dask: not measured ({err})")
+        print(f"16 runs (heat_health, 20,000 residents, 30 days): local 1 worker {t1:.1f} s; "
+              f"local 2 workers {t2:.1f} s ({t1 / t2:.2f}x); Dask 2 workers {td:.1f} s ({t1 / td:.2f}x)")
+        for reps in (5, 25, 125):  # 20, 100, 500 runs
+            p = _scenario(tmp / f"m{reps}", replicates=reps, days=10, residents=5_000)
+            mb = peak_rss_mb(p, tmp / f"m{reps}" / "out")
+            print(f"peak memory, {4 * reps} runs (heat_health, 5,000 residents, 10 days): {mb:.0f} MB")
+    print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Executors and interruptions: the same results on any executor, after a killed worker, and after SIGKILL/SIGINT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from tests.conftest import scenario_text
+from twin.run import DaskExecutor, load_results, run_scenario
+from twin.scenario import load
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"period": "period: {start: 2030-07-01, end: 2030-07-20}", "replicates": "replicates: 3"}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory, tiny_place_dir):
+    """A 12-run scenario (2 options x 2 pathways x 3 replicates) and its uninterrupted local result."""
+    d = tmp_path_factory.mktemp("small")
+    path = d / "s.yaml"
+    path.write_text(scenario_text(tiny_place_dir, **SMALL))
+    result = run_scenario(load(path), d / "local", progress=False)
+    with xr.open_dataset(result.path / "results.nc", engine="h5netcdf") as ds:
+        return path, ds.load()
+
+
+def _same(a: xr.Dataset, path: Path) -> None:
+    with xr.open_dataset(path / "results.nc", engine="h5netcdf") as b:
+        assert set(a.data_vars) == set(b.data_vars)
+        for name in a.data_vars:
+            np.testing.assert_array_equal(a[name].values, b[name].values, err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  host="127.0.0.1") as c, distributed.Client(c) as client:
+        yield client
+
+
+def test_dask_cluster_gives_the_local_results_bit_for_bit(small, cluster, tmp_path):
+    path, local = small
+    res = run_scenario(load(path), tmp_path / "dask", executor=DaskExecutor(client=cluster), progress=False)
+    assert res.manifest["timings_seconds"]["executor"] == "dask"
+    _same(local, res.path)
+
+
+def test_a_killed_dask_worker_has_its_runs_retried_and_the_result_is_unchanged(small, cluster, tmp_path):
+    path, local = small
+    pids = list(cluster.run(os.getpid).values())
+    killed = []
+
+    def kill_one_worker(key, seconds):
+        if not killed:  # after the first run arrives, kill a worker process mid-ensemble
+            os.kill(pids[0], signal.SIGKILL)
+            killed.append(pids[0])
+
+    res = run_scenario(load(path), tmp_path / "killed", executor=DaskExecutor(client=cluster), on_run=kill_one_worker,
+                       progress=False)
+    assert killed
+    _same(local, res.path)
+
+
+def _twin(*args: str, cwd: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    return subprocess.Popen([sys.executable, "-m", "twin", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_runs(runs: Path, n: int, proc: subprocess.Popen, timeout: float = 300) -> None:
+    t0 = time.monotonic()
+    while len(list(runs.glob("o*.nc"))) < n:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() - t0 < timeout, "runs did not appear"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_killed_or_interrupted_run_resumes_to_the_same_result(small, tmp_path, sig):
+    path, local = small
+    out = tmp_path / "out"
+    proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
+    _wait_for_runs(out / ".runs", 3, proc)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("interrupted") and "Traceback" not in err
+    else:
+        assert proc.returncode == -signal.SIGKILL
+    assert not (out / "results.nc").exists()  # nothing half-written
+    stored = list((out / ".runs").glob("o*.nc"))
+    for f in stored:  # every stored run is whole
+        xr.open_dataset(f, engine="h5netcdf").close()
+    proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    res = load_results(out)
+    assert res.manifest["timings_seconds"]["runs_resumed"] >= 3
+    res.close()
+    _same(local, out)
