@@ -118,7 +118,7 @@ def health_scenario(tmp_path_factory):
 
 def test_live_model_is_the_engines_run_stepped_day_by_day(health_scenario):
     from twin.dashboard.live import build_live_model, live_figure, live_summary
-    from twin.run import Ensemble, RunKey
+    from twin.run import Ensemble
 
     _, sc = health_scenario
     model = build_live_model(sc, option=1, pathway=0, replicate=0)
@@ -130,7 +130,7 @@ def test_live_model_is_the_engines_run_stepped_day_by_day(health_scenario):
     while model.running:
         model.step()
     ours = model.to_dataset()
-    engine = Ensemble(sc, int(sc.seed), 1).run(RunKey(1, 0, 0))
+    engine = Ensemble(sc, replicates=1).run_one(1, 0, 0)
     for v in ("expected_attributable_deaths", "contacts", "unmet_demand_by_age"):
         np.testing.assert_array_equal(ours[v].values, engine[v].values)
     with pytest.raises(ScenarioError, match="pathway"):

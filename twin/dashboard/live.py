@@ -22,43 +22,17 @@ _ALERT_NAMES = ("green", "yellow", "amber", "red")
 
 
 def build_live_model(scenario: Any, option: int = 0, pathway: int = 0, replicate: int = 0) -> Any:
-    """The model of run (``option``, ``pathway``, ``replicate``) of ``scenario``, constructed and not stepped.
-
-    Uses the engine's :meth:`twin.run.Ensemble.build_model` when the engine has it; otherwise
-    builds the model the way :meth:`twin.run.Ensemble.run` does (the first span of days of
-    one population).
-    """
+    """The model of run (``option``, ``pathway``, ``replicate``) of ``scenario``, constructed and not stepped,
+    by the engine (:meth:`twin.run.Ensemble.build_model`: the whole period, the first population)."""
     from twin.run import Ensemble
 
     if scenario.model != "heat_health":
         raise ScenarioError("the live view steps heat_health models", field="model", value=scenario.model)
-    ens = Ensemble(scenario, int(scenario.seed), max(int(replicate) + 1, 1))
+    ens = Ensemble(scenario, replicates=max(int(replicate) + 1, 1))
     for name, n, v in (("option", len(ens.options), option), ("pathway", len(ens.pathways), pathway)):
         if not 0 <= int(v) < n:
             raise ScenarioError("out of range", field=name, value=v)
-    if hasattr(ens, "build_model"):
-        return ens.build_model(int(option), int(pathway), int(replicate))
-    return _build_current(ens, int(option), int(pathway), int(replicate))
-
-
-def _build_current(ens: Any, option: int, pathway: int, replicate: int) -> Any:
-    from twin.climate import ClimateDrivers, make_drivers
-    from twin.run.engine import STREAMS, stream
-
-    module = ens.entry.load()
-    place = ens.option_places[option]
-    drivers = make_drivers(place, ens.pathways[pathway], ens.time, stream(ens.seed, replicate, "weather"),
-                           source=ens.climate_source)
-    year, days = ens.segments()[0]
-    if days != slice(0, len(ens.time)):
-        drivers = ClimateDrivers(drivers.weather.isel(time=days), drivers.offsets)
-    if year is None:
-        rng = stream(ens.seed, replicate, "model")
-    else:
-        place = place.replace(population=ens.population(year))
-        rng = np.random.default_rng(np.random.SeedSequence(ens.seed, spawn_key=(replicate, STREAMS["model"], year)))
-    return module.HeatHealthModel(place, drivers, ens.residents(replicate, year), ens.params,
-                                  seed_key=(ens.seed, replicate, days.start), rng=rng)
+    return ens.build_model(int(option), int(pathway), int(replicate))
 
 
 def _cum_by_channel(model: Any, name: str) -> np.ndarray:
