@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +24,11 @@ __all__ = ["Loaded", "bundled_scenarios", "configured_dirs", "load_dir", "prepar
 class Loaded:
     """A results directory (``kind="results"``) or a projection directory (``kind="projection"``).
 
-    ``setup`` is the scenario's options re-applied to its place
-    (:func:`twin.analysis._options.rebuild_options`), or None when the place cannot be found;
-    ``zones`` and ``place`` come from it (a projection's from its scenario). ``demand`` is a
-    projection's ``demand.csv``.
+    ``setup`` holds the options as ``results.nc`` stores them (costs, budgets, intervention
+    specs, zones: :func:`twin.analysis._options.stored_options`), or None for results written
+    without them. ``scenario`` and ``place`` come from the scenario text stored in the file,
+    when its place can still be found (for services on the map and the live model).
+    ``demand`` is a projection's ``demand.csv``.
     """
 
     path: Path
@@ -35,10 +36,14 @@ class Loaded:
     ds: xr.Dataset
     setup: Any = None
     place: Any = None
+    scenario: Any = None
     demand: Any = None
+    _services: dict = field(default_factory=dict, repr=False)
 
     @property
     def zones(self) -> Any:
+        if self.setup is not None and self.setup.zones:
+            return self.setup.zones
         return None if self.place is None else self.place.zones
 
     @property
@@ -49,6 +54,17 @@ class Loaded:
             what = f"{self.ds.attrs.get('model', 'results')}, {self.ds.sizes.get('option', 0)} options"
         return f"{self.path.name} ({what}, {self.ds.attrs.get('place', '?')})"
 
+    def option_services(self, option: str) -> tuple:
+        """Services of the place after ``option``'s interventions (new cooling centres, hubs...); () without a place."""
+        if self.place is None or self.scenario is None:
+            return ()
+        if option not in self._services:
+            from twin.interventions import apply_option
+
+            specs = next((o.interventions for o in self.scenario.options if o.name == option), [])
+            self._services[option] = tuple(apply_option(self.place, specs)[0].services)
+        return self._services[option]
+
 
 def _manifest_base_dir(path: Path) -> Path | None:
     try:
@@ -58,30 +74,35 @@ def _manifest_base_dir(path: Path) -> Path | None:
     return Path(scenario).parent if scenario else None
 
 
+def _stored_scenario(ds: xr.Dataset, path: Path, kind: str) -> tuple[Any, Any]:
+    """The scenario stored in a results or projection file and its place; (None, None) when unusable."""
+    text = ds.attrs.get("scenario")
+    if not text:
+        return None, None
+    from twin.place import Place, resolve_place
+    from twin.scenario import loads
+
+    try:
+        sc = loads(str(text), file=f"{path.name}:scenario", base_dir=_manifest_base_dir(path), kind=kind)
+        return sc, Place.load(resolve_place(sc.place, sc.base_dir))
+    except (TwinError, OSError):
+        return None, None
+
+
 def load_dir(path: str | os.PathLike[str]) -> Loaded:
     """Read ``results.nc`` (and re-apply the options to the place) or ``projection.nc`` (and ``demand.csv``)."""
     p = Path(path)
     if (p / "results.nc").is_file():
-        from twin.analysis._options import rebuild_options
+        from twin.analysis._options import stored_options
 
         ds = xr.load_dataset(p / "results.nc", engine="h5netcdf")
-        setup = rebuild_options(ds, p)
-        return Loaded(p, "results", ds, setup=setup, place=None if setup is None else setup.place)
+        scenario, place = _stored_scenario(ds, p, "run")
+        return Loaded(p, "results", ds, setup=stored_options(ds), place=place, scenario=scenario)
     if (p / "projection.nc").is_file():
         import pandas as pd
 
         ds = xr.load_dataset(p / "projection.nc", engine="h5netcdf")
-        place = None
-        text = ds.attrs.get("scenario")
-        if text:
-            from twin.place import Place, resolve_place
-            from twin.scenario import loads
-
-            try:
-                sc = loads(str(text), file="projection.nc:scenario", base_dir=_manifest_base_dir(p), kind="projection")
-                place = Place.load(resolve_place(sc.place, sc.base_dir))
-            except (TwinError, OSError):
-                place = None
+        _, place = _stored_scenario(ds, p, "projection")
         demand = pd.read_csv(p / "demand.csv") if (p / "demand.csv").is_file() else None
         return Loaded(p, "projection", ds, place=place, demand=demand)
     raise OutputError("holds neither results.nc nor projection.nc", field="RESULTS_DIR", value=str(p))

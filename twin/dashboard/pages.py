@@ -66,7 +66,7 @@ def Portfolio(loaded, app):
     top = max(views.budget_span(app), 1.0)
     budget, set_budget = solara.use_state(round(top / 2, -3))
     pw, set_pw = solara.use_state(paths[-1])
-    interventions = loaded.setup.interventions if loaded.setup is not None else None
+    interventions = loaded.setup.interventions if loaded.setup is not None else None  # one group per type
     chosen, fig, tab = solara.use_memo(lambda: views.portfolio_view(app, pw, budget, interventions),
                                        [str(loaded.path), pw, budget])
     with solara.Card("Portfolio under a budget"):
@@ -116,7 +116,7 @@ def MapBody(loaded):
         solara.ToggleButtonsSingle(value=rate_kind if rate_kind in kinds else "crude", values=kinds, on_value=set_kind)
         solara.ToggleButtonsSingle(value=show, values=["option", f"difference from {views.reference(ds)}"],
                                    on_value=set_show)
-    services = loaded.setup.places[opt].services if loaded.setup is not None and opt in loaded.setup.places else ()
+    services = loaded.option_services(opt)
     image = solara.use_memo(
         lambda: maps.map_figure(ds, loaded.zones, var, opt, pw, per=100_000 if per == "per 100,000" else 1000,
                                 standardised=rate_kind == "age-standardised", difference=show != "option",

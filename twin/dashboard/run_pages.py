@@ -123,8 +123,8 @@ def LiveModel():
 
     loaded = A.use_loaded()
     sources: dict[str, Any] = {}
-    if loaded is not None and loaded.setup is not None and loaded.ds.attrs.get("model") == "heat_health":
-        sources[f"results: {loaded.path.name}"] = loaded.setup.scenario
+    if loaded is not None and loaded.scenario is not None and loaded.ds.attrs.get("model") == "heat_health":
+        sources[f"results: {loaded.path.name}"] = loaded.scenario
     for n, p in bundled_scenarios().items():
         if "model: heat_health" in p.read_text(encoding="utf-8"):
             sources[f"bundled: {n}"] = p
