@@ -316,5 +316,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+#: Array libraries xarray imports, if installed, only to check that an index is not one of theirs.
+_DUCK_ARRAY_LIBRARIES = ("dask", "pint", "cupy", "sparse", "cubed")
+
+
+def console(argv: Sequence[str] | None = None) -> int:
+    """The ``twin`` executable (and ``python -m twin``): :func:`main` in a process of its own.
+
+    ``twin validate`` reads small files and makes no dask, pint or GPU arrays, but xarray would
+    import each of those libraries that is installed (about half a second) just to check that an
+    index is not one of theirs; in a validate process of its own they are marked absent first.
+    Nothing else changes: ``run``, ``project`` and ``trial`` never do this, nor does :func:`main`
+    called from Python.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["validate"]:
+        for name in _DUCK_ARRAY_LIBRARIES:
+            sys.modules.setdefault(name, None)  # type: ignore[assignment]
+    return main(args)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -160,7 +160,8 @@ def test_read_cf_converts_units(tmp_path):
 
 
 @pytest.mark.parametrize("case, match", [
-    ("units", "unknown or missing units"),
+    ("units", "units cannot be converted to degC"),
+    ("notunits", "not UDUNITS-2 units"),
     ("nan", "NaN"),
     ("missing", "variable not found"),
     ("gap", "not daily"),
@@ -174,7 +175,9 @@ def test_read_cf_refuses_bad_input(tmp_path, case, match):
     tx, tn, pr = np.array([25.0, 26, 27, 28]), np.array([12.0, 13, 14, 15]), np.zeros(4)
     kw = {}
     if case == "units":
-        kw["tx_units"] = "furlongs"
+        kw["tx_units"] = "furlongs"  # a length: UDUNITS knows it, but it is no temperature
+    elif case == "notunits":
+        kw["tx_units"] = "degrees of warmth"
     elif case == "nan":
         tx[2] = np.nan
     elif case == "gap":

@@ -35,6 +35,8 @@ from twin.models.reference import ReferenceHeatHealthModel
 from twin.run.engine import simulate
 from twin.run.streams import RunStreams
 
+pytestmark = pytest.mark.slow  # 200 model runs: a distribution check
+
 N = 40
 ALPHA = 1e-3
 OUTCOMES = ("contacts", "vulnerable_contacts", "protected", "cooling_visits", "unmet_demand", "heat_illness",

@@ -97,7 +97,7 @@ def test_run_trial_scenario_end_to_end(tmp_path, tiny_place_dir):
         assert ds["power"].attrs["units"] == "1" and ds["treated"].dims == ("cluster", "period")
     est = pd.read_csv(out / "estimates.csv")
     assert set(est["source"]) == {"parametric", "twin"}
-    with pytest.raises(OutputError, match="already holds results"):
+    with pytest.raises(OutputError, match="already holds a trial"):
         run_trial_scenario(path, out)
     assert run_trial_scenario(path, out, overwrite=True, plots=False) == out
 

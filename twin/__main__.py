@@ -2,6 +2,6 @@
 
 import sys
 
-from twin.cli import main
+from twin.cli import console
 
-sys.exit(main())
+sys.exit(console())

@@ -17,24 +17,40 @@ import xarray as xr
 from twin.errors import ClimateDataError
 from twin.climate.weather import CF_ATTRS
 
-__all__ = ["read_cf", "TEMPERATURE_UNITS", "PRECIPITATION_UNITS", "PLAUSIBLE"]
+__all__ = ["PLAUSIBLE", "TARGET_UNITS", "convert_units", "read_cf"]
 
-#: Accepted temperature units -> (scale, offset) to degC.
-TEMPERATURE_UNITS = {
-    **dict.fromkeys(["degC", "deg_C", "degrees_C", "degree_C", "degreeC", "celsius", "Celsius",
-                     "C", "°C", "degrees_Celsius"], (1.0, 0.0)),
-    **dict.fromkeys(["K", "kelvin", "Kelvin", "degK", "deg_K"], (1.0, -273.15)),
-    **dict.fromkeys(["degF", "deg_F", "fahrenheit", "Fahrenheit", "°F", "degrees_F"],
-                    (5.0 / 9.0, -32.0 * 5.0 / 9.0)),
-}
-#: Accepted precipitation units -> factor to mm day-1 (a daily total in mm or kg m-2 counts
-#: as mm day-1, since the time step is one day; 1 kg m-2 of water = 1 mm).
-PRECIPITATION_UNITS = {
-    **dict.fromkeys(["mm day-1", "mm/day", "mm d-1", "mm/d", "mm day^-1", "mm day**-1", "mm",
-                     "kg m-2", "kg m-2 day-1", "kg m-2 d-1", "mm.day-1"], 1.0),
-    **dict.fromkeys(["kg m-2 s-1", "kg/m2/s", "kg m**-2 s**-1", "mm s-1", "mm/s"], 86_400.0),
-    **dict.fromkeys(["m day-1", "m/day", "m d-1", "m"], 1000.0),
-}
+#: What each variable is converted to, and the UDUNITS quantities accepted for it. Precipitation may
+#: come as a flux of water mass (kg m-2 s-1: 1 kg m-2 of water is 1 mm deep) or of depth (m s-1), or as
+#: a daily amount (kg m-2, mm), since the time step is one day.
+TARGET_UNITS = {"tasmax": "degC", "tasmin": "degC", "pr": "mm day-1"}
+_PRECIPITATION_AS = (("mm day-1", 1.0), ("kg m-2 day-1", 1.0), ("mm", 1.0), ("kg m-2", 1.0))
+
+
+def convert_units(values: np.ndarray, units: str, name: str, path: Path) -> np.ndarray:
+    """``values`` in ``units`` (any UDUNITS-2 string) converted to :data:`TARGET_UNITS` of ``name``.
+
+    Conversion goes through UDUNITS-2 (the CF conventions' units library, via ``cf_units``), imported
+    only when a file is read.
+    """
+    import cf_units
+
+    target = TARGET_UNITS[name]
+    try:
+        unit = cf_units.Unit(units)
+    except ValueError:
+        raise ClimateDataError("units are not UDUNITS-2 units", file=path, field=f"{name}.units", value=units,
+                               hint=f"use e.g. {target!r}" + (" or 'K'" if target == "degC" else " or 'kg m-2 s-1'")
+                               ) from None
+    values = np.asarray(values, dtype=np.float64)
+    if name == "pr":
+        for via, to_mm in _PRECIPITATION_AS:
+            if unit.is_convertible(via):
+                return unit.convert(values, cf_units.Unit(via)) * to_mm
+    elif unit.is_convertible(target):
+        return unit.convert(values, cf_units.Unit(target))
+    raise ClimateDataError(f"units cannot be converted to {target}", file=path, field=f"{name}.units", value=units)
+
+
 #: Plausible ranges after conversion (degC, degC, mm day-1); UK records are 40.3 / -27.2 degC
 #: and ~341 mm in a day (Met Office), so these only catch unit and coding errors.
 PLAUSIBLE = {"tasmax": (-60.0, 60.0), "tasmin": (-60.0, 60.0), "pr": (0.0, 1000.0)}
@@ -61,21 +77,12 @@ def _find(ds: xr.Dataset, name: str, path: Path) -> xr.DataArray:
 
 def _convert(da: xr.DataArray, name: str, path: Path) -> xr.DataArray:
     units = str(da.attrs.get("units", "")).strip()
-    if name in ("tasmax", "tasmin"):
-        table, target = TEMPERATURE_UNITS, "degC"
-    else:
-        table, target = PRECIPITATION_UNITS, "mm day-1"
-    if units not in table:
-        raise ClimateDataError("unknown or missing units", file=path, field=f"{name}.units", value=units,
-                               hint=f"use one of {sorted(set(table))[:8]}...")
-    factor = table[units]
-    if isinstance(factor, tuple):
-        values = da.values.astype(np.float64) * factor[0] + factor[1]
-    else:
-        values = da.values.astype(np.float64) * factor
-    out = da.copy(data=values)
+    if not units:
+        raise ClimateDataError("missing units", file=path, field=f"{name}.units", value=units,
+                               hint=f"add a units attribute, e.g. {TARGET_UNITS[name]!r}")
+    out = da.copy(data=convert_units(da.values, units, name, path))
     out.attrs = dict(CF_ATTRS[name])
-    if units != target:
+    if units != TARGET_UNITS[name]:
         out.attrs["converted_from"] = units
     return out
 

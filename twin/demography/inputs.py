@@ -23,6 +23,7 @@ from .spec import DemographySpec, MigrationComponent
 
 __all__ = [
     "build_rates",
+    "improvement_by_age",
     "read_base_population",
     "read_fertility",
     "read_migration",
@@ -220,14 +221,18 @@ def housing_migration(spec: DemographySpec, zones: Sequence[str], n_ages: int, b
 
 
 def build_rates(spec: DemographySpec, zones: Sequence[str], n_ages: int = MAX_AGE + 1, *,
-                zone_classes: Sequence[str] | None = None, base_dir=None) -> ProjectionRates:
+                zone_classes: Sequence[str] | None = None, base_dir=None,
+                population: np.ndarray | None = None) -> ProjectionRates:
     """Engine rates for every variant in ``spec.variants``.
 
-    Mortality: the place's table or the Gompertz-Makeham default (FACTS 11), scaled so e0 hits
+    Mortality: the place's table or the Gompertz-Makeham default (docs/sources.md), scaled so e0 hits
     each variant's target (default M 79.0, F 83.0; ONS National life tables 2024). Fertility: the
     place's table or a gamma curve (mean age 30.9), scaled to the variant's TFR (default 1.44,
     ONS Births 2023). Migration: the place's table (persons/yr) or per-capita internal and
-    international components with age profiles; scaled, levelled or zeroed per variant.
+    international components with age profiles; scaled, levelled or zeroed per variant (the
+    ONS-style migration variants scale the international components only). Mortality
+    improvement (default 1.1 % a year, ONS 2021-based NPP) and the migrants' half-year exposure
+    are applied by the engine.
     """
     zones = [str(z) for z in zones]
     classes = list(zone_classes) if zone_classes is not None else ["urban"] * len(zones)
@@ -248,12 +253,29 @@ def build_rates(spec: DemographySpec, zones: Sequence[str], n_ages: int = MAX_AG
     p_int = R.migration_profile(spec.international.profile, n_ages)
     p_in = R.migration_profile(spec.internal.profile, n_ages)
     p_ya = R.migration_profile("young_adult", n_ages)
-    per_cap_base = r_int[:, None, None] * p_int + r_in[:, None, None] * p_in  # (Z,S,A)
-    for comp in spec.other_migration:
-        per_cap_base = per_cap_base + _component_rates(comp, zones, classes)[:, None, None] \
-            * R.migration_profile(comp.profile, n_ages)
+    shape = (len(zones), len(SEXES), n_ages)
+    flows = {"international": [np.zeros(shape), np.zeros(shape)], "internal": [np.zeros(shape), np.zeros(shape)]}
+    pop0 = None if population is None else np.asarray(population, float)
+    for kind, comp in [("international", spec.international), ("internal", spec.internal)] + \
+            [(c.kind, c) for c in spec.other_migration]:
+        rate = _component_rates(comp, zones, classes)[:, None, None]
+        prof = R.migration_profile(comp.profile, n_ages)
+        out = rate < 0
+        # net inflows: migrants per resident of the zone, by the profile;
+        flows[kind][0] += np.where(out, 0.0, rate * prof)
+        # net outflows: out-migration rates by age applied to the population at risk (as ONS does),
+        # set so that the base year loses rate x residents spread by the profile
+        if pop0 is not None:
+            tot = pop0.sum(axis=(1, 2))[:, None, None]
+            age_rate = np.where(pop0 > 0, rate * prof * tot / np.where(pop0 > 0, pop0, 1.0), 0.0)
+            flows[kind][1] += np.where(out, np.maximum(age_rate, -1.0), 0.0)
+        else:
+            flows[kind][0] += np.where(out, rate * prof, 0.0)
+    per_cap_int, age_int = flows["international"]
+    per_cap_in, age_in = flows["internal"]
+    improve_base = improvement_by_age(spec.mortality_improvement, n_ages)
 
-    mort, fert, per_cap, fix, factor = [], [], [], [], []
+    mort, fert, per_cap, fix, factor, improve, age_rates = [], [], [], [], [], [], []
     cache: dict[tuple[int, float], np.ndarray] = {}
     for name in spec.variants:
         v = spec.variant_def(name)
@@ -272,13 +294,47 @@ def build_rates(spec: DemographySpec, zones: Sequence[str], n_ages: int = MAX_AG
         tfr = max((v.tfr or tfr_base) + v.tfr_delta, 0.0)
         fert.append(shape_f * (tfr / shape_f.sum()) if shape_f.sum() > 0 else shape_f)
         scale = 0.0 if v.zero_migration else v.migration_scale
+        s_int, s_in = scale * v.international_scale, scale * v.internal_scale
         level = 0.0 if v.zero_migration else v.migration_level
-        per_cap.append((0.0 if fixed is not None else scale) * per_cap_base + level * p_ya)
-        fix.append(scale * fixed if fixed is not None else np.zeros((len(zones), len(SEXES), n_ages)))
+        on = 0.0 if fixed is not None else 1.0
+        per_cap.append(on * (s_int * per_cap_int + s_in * per_cap_in) + level * p_ya)
+        age_rates.append(on * (s_int * age_int + s_in * age_in))
+        # a place's own net migration table does not split the flows: the international scale applies
+        fix.append(s_int * fixed if fixed is not None else np.zeros((len(zones), len(SEXES), n_ages)))
         factor.append(0.0 if v.zero_migration else 1.0)
+        r = improve_base if v.mortality_improvement is None else np.full(n_ages, v.mortality_improvement)
+        improve.append(np.broadcast_to(r, (len(SEXES), n_ages)))
     return ProjectionRates(
         mortality=np.stack(mort), fertility=np.stack(fert), migration_per_capita=np.stack(per_cap),
         migration_fixed=np.stack(fix) if fixed is not None else None,
         migration_by_year=housing_migration(spec, zones, n_ages, base_dir), by_year_factor=np.array(factor),
         sex_ratio_at_birth=spec.sex_ratio_at_birth, variants=tuple(spec.variants),
+        improvement=np.stack(improve), migrant_exposure=spec.migrant_exposure,
+        migration_age_rate=np.stack(age_rates) if pop0 is not None else None,
     )
+
+
+def improvement_by_age(rule: float | dict[str, float], n_ages: int = MAX_AGE + 1) -> np.ndarray:
+    """Annual mortality improvement per single year of age from one rate or age ranges.
+
+    Ranges are ``"a-b"`` (inclusive), ``"a+"`` or ``"a"``; ages not named improve at 0.
+    """
+    if not isinstance(rule, dict):
+        return np.full(n_ages, float(rule))
+    out = np.zeros(n_ages)
+    for key, rate in rule.items():
+        text = str(key).strip()
+        try:
+            if text.endswith("+"):
+                lo, hi = int(text[:-1]), n_ages - 1
+            elif "-" in text:
+                lo, hi = (int(v) for v in text.split("-", 1))
+            else:
+                lo = hi = int(text)
+        except ValueError:
+            raise PlaceDataError("age range not understood", field="demography.mortality_improvement", value=key,
+                                 hint="use '0-89', '90+' or '45'") from None
+        if not 0 <= lo <= hi <= n_ages - 1:
+            raise PlaceDataError("age range out of 0..90", field="demography.mortality_improvement", value=key)
+        out[lo:hi + 1] = rate
+    return out

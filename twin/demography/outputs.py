@@ -27,7 +27,7 @@ __all__ = [
 
 _SOURCES = ("mortality: Gompertz-Makeham fitted to e0 M 79.0 F 83.0 (ONS National life tables 2024); "
             "fertility: gamma ASFR, TFR 1.44, mean age 30.9 (ONS Births 2023); "
-            "migration: indicative LA rates (FACTS.md 5, D/L) unless the place brings tables")
+            "migration: indicative LA rates (docs/sources.md, D/L) unless the place brings tables")
 
 
 def to_dataset(out: dict[str, np.ndarray], population: xr.DataArray, spec: DemographySpec,
@@ -69,7 +69,8 @@ def to_dataset(out: dict[str, np.ndarray], population: xr.DataArray, spec: Demog
     )
     ds["year"].attrs = {"long_name": "year (population at mid-year)", "units": "1"}
     ds["age"].attrs = {"long_name": "single year of age, last is open (90 = 90+)", "units": "year"}
-    ds["zone"].attrs = {"long_name": "zone code"}
+    ds["zone"].attrs = ({"long_name": f"zone code (ONS {spec.zone_code_vintage})", "ons_code_vintage":
+                         spec.zone_code_vintage} if spec.zone_code_vintage else {"long_name": "zone code"})
     from .. import __version__
 
     ds.attrs = {
@@ -209,6 +210,16 @@ def run_projection(place, spec: DemographySpec, out_dir, *, overwrite: bool = Fa
     ds = run_place(place, spec, base_dir=base_dir)
     paths = {"projection.nc": write_netcdf(ds, out_dir / "projection.nc", attrs=provenance)}
     paths.update(write_csv(ds, out_dir))
+    if spec.zone_lookup is not None:
+        from .zones import reaggregate
+
+        pop = reaggregate(ds.population, spec.zone_code_vintage, spec.zone_lookup)
+        new = [d for d in pop.dims if d not in ds.population.dims][0]
+        band = xr.DataArray(np.array(AGE_BANDS)[age_band_index(ds.age.values)], dims="age", name="age_band")
+        df = pop.groupby(band).sum("age").sel(age_band=list(AGE_BANDS)).to_dataframe(name="population").reset_index()
+        df = df[["variant", "year", new, "sex", "age_band", "population"]]
+        paths[f"projection_{new}.csv"] = _atomic_text(out_dir / f"projection_{new}.csv",
+                                                      lambda t: df.to_csv(t, index=False, float_format="%.6g"))
     demand, first = demand_tables(ds, place, spec)
     paths["demand.csv"] = _atomic_text(out_dir / "demand.csv", lambda t: demand.to_csv(t, index=False, float_format="%.6g"))
     paths["demand_first_exceeded.csv"] = _atomic_text(out_dir / "demand_first_exceeded.csv",

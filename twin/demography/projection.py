@@ -46,6 +46,16 @@ class ProjectionRates:
         Male births per female birth (default 1.05).
     variants : tuple of str
         Variant names, for labelling only.
+    improvement : (V, S, A), optional
+        Annual rate of mortality improvement by age: in step ``t`` (0 = base year to the next)
+        the death rates are ``mortality × (1 - improvement)^t`` (ONS's convention of an annual
+        percentage fall in death rates). ``None``: constant rates.
+    migration_age_rate : (V, Z, S, A), optional
+        Net out-migration rates by age (negative), applied to the population at risk: the
+        survivors at their year-end age (ONS applies out-migration rates to the population).
+    migrant_exposure : float
+        Share of their arrival year migrants spend in the zone, exposed to its death and
+        birth rates (ONS: 0.5, migrants arrive on average mid-year); 0 = at the year end.
     """
 
     mortality: np.ndarray
@@ -56,6 +66,9 @@ class ProjectionRates:
     by_year_factor: np.ndarray | None = None
     sex_ratio_at_birth: float = 1.05
     variants: tuple[str, ...] = field(default=("principal",))
+    improvement: np.ndarray | None = None
+    migrant_exposure: float = 0.0
+    migration_age_rate: np.ndarray | None = None
 
     @property
     def n_variants(self) -> int:
@@ -71,6 +84,9 @@ class ProjectionRates:
             migration_by_year=self.migration_by_year,
             by_year_factor=None if self.by_year_factor is None else self.by_year_factor[sl],
             sex_ratio_at_birth=self.sex_ratio_at_birth, variants=(self.variants[index],),
+            improvement=None if self.improvement is None else self.improvement[sl],
+            migration_age_rate=None if self.migration_age_rate is None else self.migration_age_rate[sl],
+            migrant_exposure=self.migrant_exposure,
         )
 
 
@@ -95,18 +111,26 @@ def cohort_component(pop0: np.ndarray, rates: ProjectionRates, n_years: int) -> 
 
     Notes
     -----
-    One step, per variant, zone and sex, in this accounting order:
+    One step ``t``, per variant, zone and sex, in this accounting order, with the year's death
+    rates :math:`m_x = m^{base}_x (1 - r_x)^t` (mortality improvement :math:`r`):
 
     1. deaths :math:`D_x = P_x (1 - e^{-m_x})` (age at the start of the year);
     2. births :math:`B = \\sum_x f_x P^F_x`, split :math:`B_M = B\\,s/(1+s)`, :math:`B_F = B/(1+s)`
-       for sex ratio :math:`s`; infants dying in their first year :math:`D^b = B_{sex}(1 - e^{-m_0})`
-       are added to the age-0 deaths;
+       for sex ratio :math:`s`. *Infant convention*: a year's births are exposed to the age-0
+       central rate for the whole year, :math:`D^b = B_{sex}(1 - e^{-m_0})` (most infant deaths
+       occur in the first weeks of life, so births of the year carry about a year's infant
+       deaths); the survivors are the year-end age 0, and :math:`D^b` is added to the age-0 deaths;
     3. ageing: :math:`A_0 = B - D^b`, :math:`A_{x+1} = P_x - D_x`, and the open age collects
        :math:`A_\\omega = (P_{\\omega-1} - D_{\\omega-1}) + (P_\\omega - D_\\omega)`;
     4. net migration :math:`M_x` (at the new age) is
-       :math:`\\text{per\\_capita}_x \\sum_{s,x} P + \\text{fixed}_x + \\text{by\\_year}_x`;
-       where :math:`A_x + M_x < 0` the outflow is cut to :math:`-A_x` and the cut recorded;
-    5. :math:`P'_x = A_x + M_x` (so :math:`P' \\ge 0`).
+       :math:`\\text{per\\_capita}_x \\sum_{s,x} P + \\text{fixed}_x + \\text{by\\_year}_x + o_x A_x`
+       (``o``: out-migration rates by age on the population at risk, ``migration_age_rate``).
+       Migrants are exposed for :math:`e` of the year (``migrant_exposure``; ONS: half):
+       :math:`M_x (1 - e^{-e\\,m_x})` of them die (added to the deaths at age :math:`x`) and the
+       women among them have :math:`e \\sum_x f_x M^F_x` births (added to the births, with the
+       infant convention above). Where :math:`A_x + M_x e^{-e m_x} < 0` the outflow is cut so that
+       nobody is left and the cut recorded;
+    5. :math:`P'_x = A_x + M_x e^{-e\\,m_x}` plus, at age 0, the migrants' surviving babies.
 
     Summed over ages, :math:`\\sum P' = \\sum P + B - \\sum D + \\sum M` holds to rounding
     (about 1e-15 relative): this is the balancing identity stored in the output.
@@ -118,9 +142,10 @@ def cohort_component(pop0: np.ndarray, rates: ProjectionRates, n_years: int) -> 
         raise ValueError("population counts must be finite and non-negative")
     n_z, n_s, n_a = pop0.shape
     n_v = rates.n_variants
-    surv = np.exp(-np.asarray(rates.mortality, dtype=float))[:, None, :, :]  # (V,1,S,A)
-    q = 1.0 - surv
-    q0 = q[..., 0]  # (V,1,S)
+    base_m = np.asarray(rates.mortality, dtype=float)  # (V,S,A)
+    improve = None if rates.improvement is None else np.broadcast_to(np.asarray(rates.improvement, float), base_m.shape)
+    expo = float(rates.migrant_exposure)
+    age_rate = None if rates.migration_age_rate is None else np.broadcast_to(rates.migration_age_rate, (n_v, n_z, n_s, n_a))
     fert = np.asarray(rates.fertility, dtype=float)  # (V,A)
     srb = float(rates.sex_ratio_at_birth)
     share = np.array([1.0 / (1.0 + srb), srb / (1.0 + srb)])  # F, M
@@ -139,6 +164,9 @@ def cohort_component(pop0: np.ndarray, rates: ProjectionRates, n_years: int) -> 
     clipped = np.zeros((n_v, n_years + 1, n_z))
     pop[:, 0] = pop0[None]
     for t in range(n_years):
+        mort = base_m if improve is None else base_m * (1.0 - improve) ** t
+        q = 1.0 - np.exp(-mort)[:, None, :, :]         # (V,1,S,A)
+        q0 = q[..., 0]                                  # (V,1,S)
         p = pop[:, t]                                   # (V,Z,S,A)
         d = p * q
         b_tot = np.einsum("vza,va->vz", p[:, :, 0, :], fert)
@@ -154,14 +182,23 @@ def cohort_component(pop0: np.ndarray, rates: ProjectionRates, n_years: int) -> 
             m = m + fixed
         if by_year is not None:
             m = m + factor[:, None, None, None] * by_year[min(t, by_year.shape[0] - 1)][None]
-        new = aged + m
+        if age_rate is not None:
+            m = m + age_rate * aged
+        h = np.exp(-expo * mort)[:, None, :, :]         # migrants surviving their part of the year
+        new = aged + m * h
         neg = new < 0
         if neg.any():
-            cut = np.where(neg, -new, 0.0)
+            cut = np.where(neg, -new / h, 0.0)          # planned movers who were not there to move
             m = m + cut
             clipped[:, t + 1] = cut.sum(axis=(2, 3))
-            new = aged + m
+            new = aged + m * h
             new[neg] = 0.0
+        d = d + m * (1.0 - h)
+        if expo > 0:
+            b_m = (expo * np.einsum("vza,va->vz", m[:, :, 0, :], fert))[..., None] * share
+            new[..., 0] += b_m * (1.0 - q0)
+            d_b = d_b + b_m * q0
+            b = b + b_m
         d[..., 0] += d_b
         pop[:, t + 1] = new
         deaths[:, t + 1] = d
@@ -180,7 +217,7 @@ def project(population: xr.DataArray, spec=None, *, rates: ProjectionRates | Non
     population : xr.DataArray
         Dims ``(zone, sex, age)``; ages ``0..n`` with the last open (``90`` = 90+).
     spec : DemographySpec, optional
-        Assumptions; defaults to ``DemographySpec()`` (FACTS.md E&W rates, base 2023, horizon 2050).
+        Assumptions; defaults to ``DemographySpec()`` (E&W rates, docs/sources.md; base 2023, horizon 2050).
     rates : ProjectionRates, optional
         Engine rates to use as they are (skips building them from ``spec``).
     variants : sequence of str, optional
@@ -217,7 +254,8 @@ def project(population: xr.DataArray, spec=None, *, rates: ProjectionRates | Non
         population = population.sel(sex=list(SEXES))
     zones = [str(z) for z in population.zone.values]
     if rates is None:
-        rates = build_rates(spec, zones, population.sizes["age"], zone_classes=zone_classes, base_dir=base_dir)
+        rates = build_rates(spec, zones, population.sizes["age"], zone_classes=zone_classes, base_dir=base_dir,
+                            population=population.values)
     n_years = spec.horizon - spec.base_year
     out = cohort_component(population.values, rates, n_years)
     return to_dataset(out, population, spec, rates)

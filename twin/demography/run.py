@@ -50,5 +50,6 @@ def run_projection_scenario(path: str | os.PathLike[str], out: str | os.PathLike
             outputs=sorted(str(Path(p).relative_to(folder)) for p in written.values()),
             timings={"total": round(time.perf_counter() - t0, 3)},
         ))
-        outdir.publish()
+        regrouped = [p.name for p in folder.glob("projection_*.csv")]  # zones of another vintage (zone_lookup)
+        outdir.publish(list(_OUTPUTS) + regrouped)
     return out

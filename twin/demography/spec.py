@@ -3,7 +3,7 @@
 Import-light (pydantic only) so that ``twin validate`` can check a scenario's
 demography section without numpy, xarray or matplotlib.
 
-Every calibrated default names its source in FACTS.md; values marked *L* are
+Every calibrated default names its source (docs/sources.md, "Projections"); values marked *L* are
 assumptions (low confidence) and are exposed here as parameters.
 """
 
@@ -49,7 +49,14 @@ class Variant(_Strict):
     e0_m: float | None = Field(None, gt=20, lt=110, description="target life expectancy at birth, males (years)")
     e0_f: float | None = Field(None, gt=20, lt=110, description="target life expectancy at birth, females (years)")
     e0_delta: float = Field(0.0, ge=-30, le=20, description="added to both life-expectancy targets (years)")
-    migration_scale: float = Field(1.0, ge=0, le=10, description="multiplies net migration (all components)")
+    migration_scale: float = Field(1.0, ge=0, le=10, description="multiplies net migration (all components; "
+                                   "ONS-style variants use international_scale or internal_scale instead)")
+    international_scale: float = Field(1.0, ge=0, le=10, description="multiplies net international migration "
+                                       "(ONS's high and low migration variants vary only this)")
+    internal_scale: float = Field(1.0, ge=0, le=10, description="multiplies net internal (within-UK) migration, "
+                                  "including other_migration components of kind internal")
+    mortality_improvement: float | None = Field(None, ge=-0.05, le=0.1, description="annual mortality "
+                                                "improvement at every age for this variant (None: the spec's)")
     migration_level: float = Field(
         0.0, ge=-0.2, le=0.2,
         description="extra net migration as a fraction of zone population per year, young-adult profile",
@@ -60,22 +67,29 @@ class Variant(_Strict):
 # ONS 2021-based national projections use TFR +/-0.2 and migration roughly +/-50% around the
 # principal, and life-expectancy variants a few years apart by the horizon. The sizes below
 # follow that pattern but are assumptions (L): override them with `variant_definitions`.
+# As in ONS's subnational projections, the high and low migration variants vary international
+# migration only; internal migration has its own variants (docs/sources.md, "Projections").
 BUILTIN_VARIANTS: dict[str, Variant] = {
     "principal": Variant(description="principal projection: place rates held at their base values"),
     "high_fertility": Variant(description="TFR +0.2 (assumption L, ONS-style)", tfr_delta=0.2),
     "low_fertility": Variant(description="TFR -0.2 (assumption L, ONS-style)", tfr_delta=-0.2),
     "high_life_expectancy": Variant(description="e0 +2 years (assumption L)", e0_delta=2.0),
     "low_life_expectancy": Variant(description="e0 -2 years (assumption L)", e0_delta=-2.0),
-    "high_migration": Variant(description="net migration x1.5 (assumption L, ONS-style)", migration_scale=1.5),
-    "low_migration": Variant(description="net migration x0.5 (assumption L, ONS-style)", migration_scale=0.5),
+    "high_migration": Variant(description="net international migration x1.5 (assumption L, ONS-style)",
+                              international_scale=1.5),
+    "low_migration": Variant(description="net international migration x0.5 (assumption L, ONS-style)",
+                             international_scale=0.5),
+    "high_internal_migration": Variant(description="net internal migration x1.5 (assumption L; ONS's "
+                                       "alternative internal migration variant)", internal_scale=1.5),
+    "low_internal_migration": Variant(description="net internal migration x0.5 (assumption L)", internal_scale=0.5),
     "zero_migration": Variant(description="zero net migration", zero_migration=True),
     "young_age_structure": Variant(
         description="high fertility, low life expectancy, high migration (assumption L)",
-        tfr_delta=0.2, e0_delta=-2.0, migration_scale=1.5,
+        tfr_delta=0.2, e0_delta=-2.0, international_scale=1.5,
     ),
     "old_age_structure": Variant(
         description="low fertility, high life expectancy, low migration (assumption L)",
-        tfr_delta=-0.2, e0_delta=2.0, migration_scale=0.5,
+        tfr_delta=-0.2, e0_delta=2.0, international_scale=0.5,
     ),
 }
 
@@ -90,6 +104,9 @@ class MigrationComponent(_Strict):
 
     rate: float = Field(0.0, ge=-0.2, le=0.2)
     profile: MigrationProfile = "young_adult"
+    kind: Literal["internal", "international"] = Field(
+        "internal", description="which migration variants scale it (other_migration components; the "
+        "international: and internal: sections are of their own kind)")
     rate_by_class: dict[Literal["urban", "rural"], float] = Field(default_factory=dict)
     rate_by_zone: dict[str, float] = Field(default_factory=dict)
 
@@ -116,7 +133,7 @@ class HousingLed(_Strict):
         default_factory=dict, description="new dwellings completed per zone code and year"
     )
     dwellings_csv: Path | None = Field(None, description="CSV with zone_code,year,dwellings (added to `dwellings`)")
-    # 2.36 persons per household, E&W Census 2021 -- not in FACTS.md: assumption (L).
+    # 2.36 persons per household, E&W Census 2021 -- not in docs/sources.md: assumption (L).
     persons_per_dwelling: float = Field(2.36, gt=0, le=10)
     profile: MigrationProfile = "family"
 
@@ -162,7 +179,7 @@ class DemographySpec(_Strict):
     e0_m: float | None = Field(None, gt=20, lt=110, description="None = 79.0 (ONS National life tables 2024)")
     e0_f: float | None = Field(None, gt=20, lt=110, description="None = 83.0 (ONS National life tables 2024)")
     sex_ratio_at_birth: float = Field(1.05, gt=0.5, lt=2.0, description="male births per female birth")
-    # FACTS 5: typical LA net international migration +0.5..1.0 %/yr (D/L) -> 0.7 %, internal 0 (L).
+    # docs/sources.md: typical LA net international migration +0.5..1.0 %/yr (D/L) -> 0.7 %, internal 0 (L).
     international: MigrationComponent = Field(
         default_factory=lambda: MigrationComponent(rate=0.007, profile="young_adult")
     )
@@ -172,6 +189,17 @@ class DemographySpec(_Strict):
         description="further net migration components, e.g. young adults leaving a rural district "
                     "(rate < 0, profile young_adult) or retirees leaving a city",
     )
+    # ONS 2021-based interim national population projections: long-term annual improvement in
+    # mortality rates of 1.1 % at most ages (docs/sources.md, "Projections").
+    mortality_improvement: float | dict[str, float] = Field(
+        0.011, description="annual fall in death rates, one rate or by age range ('0-89': 0.011, '90+': 0.005); "
+        "default 1.1 % (ONS 2021-based NPP long-term assumption)")
+    migrant_exposure: float = Field(0.5, ge=0, le=1, description="share of the arrival year migrants are exposed "
+                                    "to death and birth rates (ONS: 0.5, arrival at mid-year on average)")
+    zone_code_vintage: str | None = Field(None, pattern=r"^[A-Z]{2,6}\d{2}CD$", description="ONS code vintage of the "
+                                          "place's zone codes, e.g. WD23CD (wards, December 2023)")
+    zone_lookup: Path | None = Field(None, description="CSV re-aggregating zones to another vintage: columns "
+                                     "<zone_code_vintage>,<new vintage>,share (share of the old zone's residents)")
     rates: RateTables = Field(default_factory=RateTables)
     housing: HousingLed | None = None
     service_use: dict[str, ServiceUse] = Field(default_factory=dict)
@@ -188,6 +216,14 @@ class DemographySpec(_Strict):
         for name in [*self.variants, self.variant]:
             if name not in known:
                 raise ValueError(f"unknown variant {name!r}; known: {', '.join(sorted(known))}")
+        if isinstance(self.mortality_improvement, dict):
+            for k, r in self.mortality_improvement.items():
+                if not -0.05 <= r <= 0.1:
+                    raise ValueError(f"mortality_improvement for ages {k!r} must be between -0.05 and 0.1, got {r!r}")
+        elif not -0.05 <= self.mortality_improvement <= 0.1:
+            raise ValueError(f"mortality_improvement must be between -0.05 and 0.1, got {self.mortality_improvement!r}")
+        if self.zone_lookup is not None and self.zone_code_vintage is None:
+            raise ValueError("zone_lookup needs zone_code_vintage (the vintage of the place's zone codes)")
         if len(set(self.variants)) != len(self.variants):
             raise ValueError(f"variants listed twice: {self.variants!r}")
         if self.year is not None and self.years is not None:
@@ -213,7 +249,7 @@ class DemographySpec(_Strict):
         def fix(p: Path | None) -> Path | None:
             return None if p is None or p.is_absolute() else Path(base_dir) / p
         rates = self.rates.model_copy(update={k: fix(getattr(self.rates, k)) for k in RateTables.model_fields})
-        update: dict = {"rates": rates}
+        update: dict = {"rates": rates, "zone_lookup": fix(self.zone_lookup)}
         if self.housing is not None and self.housing.dwellings_csv is not None:
             update["housing"] = self.housing.model_copy(update={"dwellings_csv": fix(self.housing.dwellings_csv)})
         return self.model_copy(update=update)

@@ -46,9 +46,6 @@ LAYER_ATTRS = {
     "residents": ("1", "usual residents living in cell (count; home-cell weights)"),
 }
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_BNG_NAMES = {"epsg:27700", "urn:ogc:def:crs:epsg::27700", "urn:ogc:def:crs:epsg:6.3:27700"}
-_WGS84_NAMES = {"epsg:4326", "urn:ogc:def:crs:epsg::4326", "urn:ogc:def:crs:ogc:1.3:crs84",
-                "urn:ogc:def:crs:ogc::crs84", "crs84", "wgs84"}
 # British National Grid as a CF grid mapping (OSGB36 / Transverse Mercator), written for GIS tools.
 _GRID_MAPPING = {
     "grid_mapping_name": "transverse_mercator",
@@ -91,7 +88,7 @@ def read_meta(data: bytes, file: str) -> dict:
     for key in ("name", "region", "climate_station"):
         if not isinstance(meta[key], str) or not meta[key]:
             raise fail(file, key, "must be a non-empty string", meta[key])
-    if str(meta["crs"]).upper() != BNG:
+    if crs_kind(str(meta["crs"])) != "bng":
         raise fail(file, "crs", "is not supported", meta["crs"], hint=f"grids must be in {BNG!r}")
     size = meta["cell_size"]
     if isinstance(size, bool) or not isinstance(size, (int, float)) or not size > 0:
@@ -134,7 +131,7 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
     if grid["y"].size > 1 and grid["y"].values[1] > grid["y"].values[0]:
         grid = grid.isel(y=slice(None, None, -1))  # north first, as the contract says
     crs = str(grid.attrs.get("crs", BNG))
-    if crs.upper() != BNG:
+    if crs_kind(crs) != "bng":
         raise fail(file, "crs", "is not supported", crs, hint=f"grids must be in {BNG!r}")
     steps = {}
     for axis in ("x", "y"):
@@ -257,13 +254,27 @@ def _crs_of(doc: dict, geoms: list, file: str) -> str:
     name = ""
     if isinstance(member, dict):
         name = str((member.get("properties") or {}).get("name", ""))
-    low = name.lower().replace("urn:ogc:def:crs:epsg:0:", "urn:ogc:def:crs:epsg::")
-    if low in _BNG_NAMES:
+    kind = crs_kind(name)
+    if kind is None:
+        raise fail(file, "crs", "is not supported", name or member,
+                   hint="use EPSG:27700 or WGS84 (urn:ogc:def:crs:OGC:1.3:CRS84)")
+    return kind
+
+
+def crs_kind(name: str) -> str | None:
+    """``"bng"`` (British National Grid), ``"wgs84"`` (lon/lat) or None, for any CRS name pyproj reads."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input("OGC:CRS84" if name.strip().lower() == "crs84" else name)
+    except CRSError:
+        return None
+    if crs.to_epsg() == 27700:
         return "bng"
-    if low in _WGS84_NAMES:
+    if crs.to_epsg() == 4326 or crs.equals(CRS.from_user_input("OGC:CRS84"), ignore_axis_order=True):
         return "wgs84"
-    raise fail(file, "crs", "is not supported", name or member,
-               hint="use EPSG:27700 or WGS84 (urn:ogc:def:crs:OGC:1.3:CRS84)")
+    return None
 
 
 def _to_bng(geoms: list) -> list:

@@ -11,7 +11,29 @@ from typing import Any
 
 from twin.trials.spec import DESIGNS, OutcomeSpec, TrialSpec
 
-__all__ = ["DESIGNS", "OutcomeSpec", "TrialSpec", "power", "required_clusters", "run_trial_scenario"]
+__all__ = ["DESIGNS", "OutcomeSpec", "TrialSpec", "clusters_needed", "plan_model", "power", "power_at",
+           "required_clusters", "run_trial_scenario"]
+
+
+def plan_model(*args: Any, **kwargs: Any) -> Any:
+    """The trial's outcome model from the twin's (measurement, heterogeneity); see :func:`twin.trials.planning.plan_model`."""
+    from twin.trials.planning import plan_model as _pm
+
+    return _pm(*args, **kwargs)
+
+
+def power_at(*args: Any, **kwargs: Any) -> Any:
+    """Power at a number of clusters with intervals; see :func:`twin.trials.planning.power_at`."""
+    from twin.trials.planning import power_at as _pa
+
+    return _pa(*args, **kwargs)
+
+
+def clusters_needed(*args: Any, **kwargs: Any) -> Any:
+    """Clusters needed with intervals; see :func:`twin.trials.planning.clusters_needed`."""
+    from twin.trials.planning import clusters_needed as _cn
+
+    return _cn(*args, **kwargs)
 
 
 def power(*args: Any, **kwargs: Any) -> Any:

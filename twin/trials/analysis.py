@@ -51,7 +51,8 @@ __all__ = [
 ]
 
 #: Columns of the tidy analysis table.
-COLUMNS = ["method", "design", "estimate", "se", "ci_low", "ci_high", "p_value", "icc", "icc_method",
+COLUMNS = ["method", "design", "estimate", "se", "ci_low", "ci_high", "p_value", "icc", "icc_low", "icc_high",
+           "icc_method",
            "n_clusters", "cluster_size", "periods", "alpha"]
 
 
@@ -107,18 +108,38 @@ def icc_anova(df: Any) -> tuple[float, float, float]:
     if "ss_within" in d and np.all(n > 1):
         sigma_w2 = float(d["ss_within"].sum() / (n - 1).sum())
         sigma_e2 = sigma_w2 / m_bar
+        df_w = float((n - 1).sum())
         how = "anova (within from ss_within)"
     elif d["period"].nunique() > 1:
         fe = smf.ols(_formula(d.drop(columns=["stratum"], errors="ignore")) + " + C(cluster)", d).fit()
         sigma_e2 = float(fe.scale)
         sigma_w2 = sigma_e2 * m_bar
+        df_w = float(fe.df_resid)
         how = "anova (within from cluster-period residuals)"
     else:
         return float("nan"), max(0.0, msb), float("nan")
     tau2 = max(0.0, (msb - sigma_e2) / p_bar)
     icc = tau2 / (tau2 + sigma_w2) if tau2 + sigma_w2 > 0 else 0.0
     icc_anova.last_method = how  # type: ignore[attr-defined]
+    icc_anova.last_interval = _icc_interval(msb, sigma_e2, dof_b, df_w, m_bar * p_bar)  # type: ignore[attr-defined]
     return float(icc), tau2, sigma_w2
+
+
+def _icc_interval(msb: float, sigma_e2: float, df_b: float, df_w: float, n0: float,
+                  level: float = 0.95) -> tuple[float, float]:
+    """F-based interval of the ICC (Searle 1971, one-way random effects; ``n0`` people per cluster).
+
+    ``msb / sigma_e2`` is ``(1 + R) F(df_b, df_w)`` with ``R = n0 icc / (1 - icc)``.
+    """
+    from scipy import stats
+
+    if not (sigma_e2 > 0 and df_b >= 1 and df_w >= 1):
+        return (float("nan"), float("nan"))
+    f = msb / sigma_e2
+    a = (1 - level) / 2
+    r_lo = max(0.0, f / stats.f.ppf(1 - a, df_b, df_w) - 1)
+    r_hi = max(0.0, f / stats.f.ppf(a, df_b, df_w) - 1)
+    return (r_lo / (n0 + r_lo), r_hi / (n0 + r_hi))
 
 
 def analyse(df: Any, *, design: str = "", method: str = "auto", alpha: float = 0.05) -> Any:
@@ -141,10 +162,12 @@ def analyse(df: Any, *, design: str = "", method: str = "auto", alpha: float = 0
         method = "mixed" if design == "stepped_wedge" or periods > 1 and _varies_within(df) else (
             "cluster_level" if design != "individual" else "cluster_robust")
     try:
+        icc_anova.last_interval = (float("nan"), float("nan"))  # type: ignore[attr-defined]
         icc, _tau2, _sw = icc_anova(df)
         icc_how = getattr(icc_anova, "last_method", "anova")
+        icc_lo, icc_hi = icc_anova.last_interval  # type: ignore[attr-defined]
     except (ValueError, np.linalg.LinAlgError):
-        icc, icc_how = float("nan"), "anova (failed)"
+        icc, icc_how, icc_lo, icc_hi = float("nan"), "anova (failed)", float("nan"), float("nan")
     if method == "mixed" and (periods == 1 or not _varies_within(df)):
         method_used = "cluster_level"
     else:
@@ -165,7 +188,7 @@ def analyse(df: Any, *, design: str = "", method: str = "auto", alpha: float = 0
                         hint="valid: auto, mixed, cluster_robust, cluster_level, all")
     n = df["n"].to_numpy(float) if "n" in df else np.ones(len(df))
     row = {"method": label, "design": design, "estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
-           "p_value": p, "icc": icc, "icc_method": icc_how, "n_clusters": df["cluster"].nunique(),
+           "p_value": p, "icc": icc, "icc_low": icc_lo, "icc_high": icc_hi, "icc_method": icc_how, "n_clusters": df["cluster"].nunique(),
            "cluster_size": float(np.mean(n)), "periods": periods, "alpha": alpha}
     return pd.DataFrame([row], columns=COLUMNS)
 
@@ -255,44 +278,21 @@ def fast_parallel(y: np.ndarray, x: np.ndarray, strata: np.ndarray | None = None
 
 
 def fast_stepped_wedge(y: np.ndarray, x: np.ndarray, ss_within: np.ndarray | None = None,
-                       n: float = 1.0) -> tuple[np.ndarray, ...]:
+                       n: float = 1.0, mask: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Feasible-GLS random-effects estimate (Hussey & Hughes model) for many trials at once.
 
-    ``y``, ``x``: (n_sim, k, P). Variance components by ANOVA: the cluster-period variance
-    from the two-way fixed-effects residuals, the between-cluster variance from cluster-mean
-    residuals; then GLS by quasi-demeaning (``y - lambda * ybar_cluster``). Returns
-    ``(estimate, se, df, icc)`` (``df`` is ``inf``: Wald z, as MixedLM).
+    ``y``, ``x``, ``mask``: (n_sim, k, P). See :func:`twin.trials.fgls.fgls`: variance components
+    by moments, GLS by quasi-demeaning, a Kackar-Harville variance and Satterthwaite degrees of
+    freedom. Returns ``(estimate, se, df, icc)``: refer ``estimate / se`` to t on ``df``.
     """
-    n_sim, k, p = y.shape
-    x = x.astype(float)
+    from twin.trials.fgls import fgls
 
-    def two_way(a: np.ndarray) -> np.ndarray:
-        return a - a.mean(axis=2, keepdims=True) - a.mean(axis=1, keepdims=True) + a.mean(axis=(1, 2), keepdims=True)
-
-    yt, xt = two_way(y), two_way(x)
-    sxx = (xt**2).sum(axis=(1, 2))
-    theta_fe = (xt * yt).sum(axis=(1, 2)) / sxx
-    resid = yt - theta_fe[:, None, None] * xt
-    sigma_e2 = (resid**2).sum(axis=(1, 2)) / (k * p - k - p)
-    r = y - theta_fe[:, None, None] * x
-    r = r - r.mean(axis=1, keepdims=True)  # period effects out
-    msb = p * (r.mean(axis=2) ** 2).sum(axis=1) / (k - 1)
-    tau2 = np.maximum(0.0, (msb - sigma_e2) / p)
-    lam = 1.0 - np.sqrt(sigma_e2 / (sigma_e2 + p * tau2))
-    ys = y - lam[:, None, None] * y.mean(axis=2, keepdims=True)
-    xs = x - lam[:, None, None] * x.mean(axis=2, keepdims=True)
-    # regressors: P period dummies (quasi-demeaned: d_j - lambda / P) and x
-    eye = np.eye(p)[None, None, :, :] - (lam / p)[:, None, None, None]  # (n_sim, 1, P, P) row = period
-    Z = np.concatenate([np.broadcast_to(eye, (n_sim, k, p, p)), xs[..., None]], axis=3).reshape(n_sim, k * p, p + 1)
-    zy = np.einsum("sij,si->sj", Z, ys.reshape(n_sim, k * p))
-    zz = np.einsum("sij,sik->sjk", Z, Z)
-    inv = np.linalg.inv(zz)
-    est = np.einsum("sj,sj->s", inv[:, p, :], zy)
-    se = np.sqrt(sigma_e2 * inv[:, p, p])
-    icc = np.full(est.shape, np.nan)
-    if ss_within is not None and n > 1:
-        sigma_w2 = ss_within.sum(axis=(1, 2)) / (k * p * (n - 1))
-        icc = tau2 / (tau2 + sigma_w2)
-    elif n >= 1:
-        icc = tau2 / (tau2 + sigma_e2 * n)
-    return est, se, np.full(est.shape, np.inf), icc
+    n_sim, k, p = np.shape(y)
+    chunk = max(1, 4_000_000 // max(k * p * (p + 1), 1))  # bound the (trials, cells, P + 1) arrays
+    parts = []
+    for a in range(0, n_sim, chunk):
+        sl = slice(a, a + chunk)
+        mk = None if mask is None else np.broadcast_to(mask, np.shape(y))[sl]
+        r = fgls(y[sl], np.broadcast_to(x, np.shape(y))[sl], mk, None if ss_within is None else ss_within[sl], n)
+        parts.append((r["estimate"], r["se"], r["df"], r["icc"]))
+    return tuple(np.concatenate(c) for c in zip(*parts))

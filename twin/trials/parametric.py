@@ -3,8 +3,12 @@
 The outcome model is the trialist's (and Hussey & Hughes' 2007) model of cluster-period
 means::
 
-    ybar[c, p] = mean + period_effect[p] + effect * treated[c, p] + a[c] + e[c, p]
+    ybar[c, p] = mean + period_effect[p] + (effect + r[c]) * treated[c, p] + a[c] + g[c, p] + e[c, p]
     a[c] ~ N(0, tau^2)      e[c, p] ~ N(0, sigma_w^2 / m)
+    r[c] ~ N(0, eta^2)      g[c, p] ~ N(0, gamma^2)
+
+(``tau``, ``eta``, ``gamma`` as in swCRTdesign: SDs of the random cluster, intervention and
+cluster-period effects; ``eta = gamma = 0`` is Hussey & Hughes' random-intercept model)
 
 with ``m`` people measured per cluster and period, ICC ``tau^2 / (tau^2 + sigma_w^2)``.
 Its parameters come from a few twin runs (:func:`twin.trials.simulate.estimate_outcome_model`)
@@ -14,13 +18,14 @@ can be estimated from each simulated trial as from person-level data.
 
 Common random numbers: :class:`Draws` holds standard normal draws for the largest design
 (clusters × periods × trials); every design point uses the leading block of the same
-draws, and allocation ``i`` of a design comes from ``allocation_rng(seed, i)``. So the
+draws, and the allocations of a design come from the seed (:func:`allocations`). So the
 power curve over effect sizes shifts every estimate by exactly the change in effect (the
 standard errors do not change) and curves over clusters or cluster sizes are smooth.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +37,9 @@ from twin.trials.designs import allocation_rng, make_design
 
 __all__ = ["Draws", "OutcomeModel", "allocations", "simulate_parametric", "trial_frame"]
 
-#: Purpose keys of the parametric draws (apart from the allocation stream 101).
+#: Design streams: twin.run.streams purposes trial_allocation, trial_outcome, trial_within.
+#: Extra key of the bulk stepped-wedge allocation stream (beside allocation numbers 0, 1, ...).
+_BULK_KEY = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,9 @@ class OutcomeModel:
         Added to the mean in each period (empty: none).
     effect
         Effect of the intervention (treated minus control); the twin's prediction when estimated.
+    eta, gamma
+        SDs of the random intervention effect (the effect varies between clusters) and of a
+        cluster-period effect (swCRTdesign's ``eta`` and ``gamma``).
     cluster_size
         People measured per cluster and period (default size of a design point).
     source
@@ -64,6 +74,8 @@ class OutcomeModel:
     effect: float = 0.0
     cluster_size: float = 1.0
     source: str = "given"
+    eta: float = 0.0
+    gamma: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -92,20 +104,41 @@ class Draws:
     periods: int
     z_cluster: np.ndarray = field(init=False, repr=False)
     z_cell: np.ndarray = field(init=False, repr=False)
+    z_effect: np.ndarray = field(init=False, repr=False)
+    z_cluster_period: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         rng = generator(self.seed, "trial_outcome")
         self.z_cluster = rng.standard_normal((self.n_sim, self.clusters))
         self.z_cell = rng.standard_normal((self.n_sim, self.clusters, self.periods))
+        self.z_effect = rng.standard_normal((self.n_sim, self.clusters))
+        self.z_cluster_period = rng.standard_normal((self.n_sim, self.clusters, self.periods))
 
 
 def allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *, share: float = 0.5,
                 strata: Sequence[str] | None = None, sequences: int | None = None) -> np.ndarray:
-    """Treated matrices (n_sim, k, periods) of ``n_sim`` allocations (allocation i: ``allocation_rng(seed, i)``)."""
+    """Treated matrices (n_sim, k, periods) of ``n_sim`` allocations (parallel designs: allocation i from
+    ``allocation_rng(seed, i)``; stepped wedges: all at once from a bulk stream of the seed).
+
+    Cached (read-only arrays): power curves and tests ask for the same allocations again.
+    """
+    return _allocations(kind, int(k), int(periods), int(n_sim), int(seed), float(share),
+                        None if strata is None else tuple(strata), sequences)
+
+
+@functools.lru_cache(maxsize=32)
+def _allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, share: float,
+                 strata: tuple[str, ...] | None, sequences: int | None) -> np.ndarray:
+    out = _draw_allocations(kind, k, periods, n_sim, seed, share=share, strata=strata, sequences=sequences)
+    out.flags.writeable = False
+    return out
+
+
+def _draw_allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *, share: float = 0.5,
+                      strata: Sequence[str] | None = None, sequences: int | None = None) -> np.ndarray:
     st = None if strata is None else _fit_strata(strata, k)
     if kind == "stepped_wedge":
-        return np.stack([make_design(kind, k, allocation_rng(seed, i), periods=periods, strata=st,
-                                     sequences=sequences).treated for i in range(n_sim)])
+        return _stepped_wedge_bulk(k, periods, n_sim, seed, st, sequences)
     if kind in ("parallel", "individual") or st is None:
         # one arm vector per allocation, as designs.parallel draws it
         kind2 = "parallel" if kind == "stratified" and st is None else kind
@@ -113,6 +146,28 @@ def allocations(kind: str, k: int, periods: int, n_sim: int, seed: int, *, share
                          for i in range(n_sim)])
     return np.stack([make_design(kind, k, allocation_rng(seed, i), periods=periods, share=share, strata=st).treated
                      for i in range(n_sim)])
+
+
+def _stepped_wedge_bulk(k: int, periods: int, n_sim: int, seed: int, strata: Sequence[str] | None,
+                        sequences: int | None) -> np.ndarray:
+    """``n_sim`` stepped-wedge allocations at once, as :func:`twin.trials.designs.stepped_wedge` draws one.
+
+    Each stratum's clusters go round the sequences in a random order, continuing where the
+    last stratum stopped; one generator (a bulk stream of the seed) permutes every trial.
+    """
+    s = periods - 1 if sequences is None else int(sequences)
+    starts = 1 + (np.arange(s) * (periods - 1)) // s
+    labels = np.array(strata if strata is not None else ("all",) * k)
+    rng = generator(seed, "trial_allocation", _BULK_KEY)
+    group = np.empty((n_sim, k), int)
+    offset = 0
+    for lab in dict.fromkeys(labels.tolist()):
+        idx = np.flatnonzero(labels == lab)
+        slots = (offset + np.arange(idx.size)) % s
+        perm = rng.permuted(np.tile(idx, (n_sim, 1)), axis=1)
+        np.put_along_axis(group, perm, np.broadcast_to(slots, perm.shape), axis=1)
+        offset += idx.size
+    return np.arange(periods)[None, None, :] >= starts[group][..., None]
 
 
 def _fit_strata(strata: Sequence[str], k: int) -> tuple[str, ...]:
@@ -145,6 +200,10 @@ def simulate_parametric(model: OutcomeModel, treated: np.ndarray, draws: Draws, 
     y = (model.mean + pe[None, None, :] + theta * treated
          + model.tau * draws.z_cluster[:n_sim, :k, None]
          + model.sigma_w / np.sqrt(m) * draws.z_cell[:n_sim, :k, :p])
+    if model.eta:
+        y = y + model.eta * draws.z_effect[:n_sim, :k, None] * treated
+    if model.gamma:
+        y = y + model.gamma * draws.z_cluster_period[:n_sim, :k, :p]
     out = {"y": y, "treated": treated}
     if within and m > 1:
         rng = generator(draws.seed, "trial_within", int(m), k, p)

@@ -65,7 +65,9 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     from twin.trials.analysis import analyse
     from twin.trials.designs import allocation_rng, make_design, zone_strata
     from twin.trials.parametric import Draws, allocations, simulate_parametric, trial_frame
-    from twin.trials.power import power, required_clusters
+    from twin.trials.fgls import window_mask
+    from twin.trials.planning import clusters_needed, plan_model, power_at
+    from twin.trials.power import power
     from twin.trials.simulate import TwinTrial, estimate_outcome_model
 
     say = progress or (lambda msg: None)
@@ -86,8 +88,13 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     say(f"stage 1: {spec.twin_replicates} twin replicate(s) x {spec.periods} period(s) x 3 allocations")
     stage1 = tt.stage1(spec.twin_replicates)
     idx = [place.zone_codes.index(z) for z in zones]
-    model = estimate_outcome_model(stage1, tt.residents_by_zone[idx], per=spec.outcome.per,
-                                   cluster_size=spec.cluster_size)
+    twin_model = estimate_outcome_model(stage1, tt.residents_by_zone[idx], per=spec.outcome.per,
+                                        cluster_size=spec.cluster_size)
+    try:
+        model, plan = plan_model(twin_model, spec)
+    except TwinError as err:
+        raise ScenarioError(err.message, file=sc.path, field=err.field, value=err.value, hint=err.hint) from None
+    window = None if spec.window is None else spec.window.model_dump()
     t_stage1 = time.perf_counter() - t0
     k = spec.clusters if isinstance(spec.clusters, int) else len(zones)
     strata = list(zone_strata(place, spec.strata, zones)) if spec.strata != "none" else None
@@ -97,19 +104,20 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     say(f"stage 2: {spec.n_sim} simulated trials x {len(effects) * len(counts)} design points")
     table = power(spec.design, effects=effects, clusters=counts, cluster_size=model.cluster_size,
                   periods=spec.periods, model=model, n_sim=spec.n_sim, alpha=spec.alpha, seed=seed, share=share,
-                  strata=strata, sequences=spec.sequences)
-    needed = {"closed_form": None, "simulated": None}
-    if model.effect != 0:
-        needed = required_clusters(spec.design, effect=model.effect, model=model, periods=spec.periods,
-                                   target=spec.power_target, alpha=spec.alpha, n_sim=spec.n_sim, seed=seed,
-                                   share=share, strata=strata, sequences=spec.sequences)
+                  strata=strata, sequences=spec.sequences, window=window)
+    say("clusters needed, power at the available clusters and with a wedge twice as long")
+    needed = clusters_needed(model, plan, spec, seed=seed, strata=strata)
+    available = power_at(model, plan, spec, k, seed=seed, strata=strata)
+    longer = power_at(model, plan, spec, k, periods=2 * spec.periods - 1, seed=seed, strata=strata) \
+        if spec.design == "stepped_wedge" else None
     # estimates: a sample of simulated trials at the predicted effect, analysed as a trialist would
     n_an = min(N_ANALYSED, spec.n_sim)
     x = allocations(spec.design, k, spec.periods, n_an, seed, share=share, strata=strata, sequences=spec.sequences)
     sim = simulate_parametric(model, x, Draws(seed, n_an, k, spec.periods))
     names = zones if not isinstance(spec.clusters, int) else None
-    rows = [analyse(trial_frame(sim, i, model.cluster_size, names, strata), design=spec.design, alpha=spec.alpha)
-            .assign(source="parametric", trial=i) for i in range(n_an)]
+    measured = None if window is None else window_mask(x, **window)
+    rows = [analyse(_measured(trial_frame(sim, i, model.cluster_size, names, strata), measured, i),
+                    design=spec.design, alpha=spec.alpha).assign(source="parametric", trial=i) for i in range(n_an)]
     if spec.twin_trials:
         say(f"whole trials in the twin: {spec.twin_trials}")
     for i in range(spec.twin_trials):
@@ -129,13 +137,23 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
         "predicted_effect": model.effect, "baseline_mean": model.mean, "icc": model.icc,
         "cluster_size": model.cluster_size, "clusters_in_design": k,
         "clusters_needed_closed_form": needed["closed_form"], "clusters_needed_simulated": needed["simulated"],
-        "power_target": spec.power_target, "outcome_model": {"tau": model.tau, "sigma_w": model.sigma_w,
-                                                             "period_effects": model.period_effects, **model.extra},
+        "clusters_needed_interval_mc": needed["simulated_interval"],
+        "clusters_needed_over_icc_interval": needed["closed_form_over_icc_interval"],
+        "power_at_available_clusters": available, "power_with_longer_wedge": longer,
+        "plan": plan, "power_target": spec.power_target,
+        "outcome_model": {"tau": model.tau, "sigma_w": model.sigma_w, "eta": model.eta, "gamma": model.gamma,
+                          "period_effects": model.period_effects, "twin_tau": twin_model.tau,
+                          "twin_sigma_w": twin_model.sigma_w, **model.extra},
         "seconds": {"stage1": round(t_stage1, 3), "total": round(time.perf_counter() - t0, 3)},
     }
     return {"power": table, "estimates": estimates, "stage1": stage1, "design": example, "model": model,
             "required": needed, "true_effect": model.effect, "units": units, "period_labels": labels,
             "summary": summary, "analysis": estimates}
+
+
+def _measured(df: Any, measured: Any, i: int) -> Any:
+    """Rows of a simulated trial's cells that are measured (an incomplete stepped wedge)."""
+    return df if measured is None else df[measured[i].ravel()].reset_index(drop=True)
 
 
 def run_trial_scenario(path: str | Path, out: str | Path | None = None, *, overwrite: bool = False,

@@ -237,5 +237,6 @@ def estimate_outcome_model(stage1: Any, residents: Sequence[float] | np.ndarray,
         effect=float(diff.mean()), cluster_size=float(n_bar if cluster_size is None else cluster_size),
         source=f"twin stage 1: {reps} replicate(s) x {p} period(s) x {k} clusters",
         extra={"effect_sd_between_clusters": float(diff.mean(axis=(0, 2)).std(ddof=1)) if k > 1 else 0.0,
-               "spillover_to_controls": spill, "residual_rate_variance": s2, "mean_residents": n_bar},
+               "spillover_to_controls": spill, "residual_rate_variance": s2, "mean_residents": n_bar,
+               "clusters": k, "cluster_level_noise": s2 / (reps * p)},
     )

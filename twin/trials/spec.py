@@ -14,8 +14,14 @@ Format (every key but ``design``, ``outcome`` and ``intervention`` has a default
       sequences: null              # stepped wedge: groups crossing over (default periods - 1)
       strata: urban_rural          # none | urban_rural | deprivation (tertiles of the decile)
       treated_share: 0.5           # parallel / stratified / individual: share allocated to treatment
-      cluster_size: null           # people measured per cluster-period (default: the zones' mean residents)
-      outcome: {variable: contacts, per: 1000}   # any results variable with a zone dimension
+      cluster_size: null           # people measured per cluster-period (or give measurement:)
+      outcome: {variable: contacts, per: 1000, type: count}   # any results variable with a zone dimension;
+                                   # type: binary (share of people) | count (events per person) | continuous
+      measurement: {method: survey, sample: 1000, response_rate: 0.5}   # or {method: routine}: records of
+                                   # every resident (deaths, contacts); default routine
+      heterogeneity: {between_cv: 0.2, effect_cv: twin}   # true baselines differ 20 % between clusters
+                                   # (0.1-0.3 reported as the ICC interval); or icc: 0.001; or source: twin
+      window: null                 # stepped wedge: {before: 1, after: 2, transition: false} measured periods
       intervention: {type: heat_health_outreach, staff: 4}   # any registered intervention, no target
       effect_sizes: null           # absolute effects to scan (outcome units); default relative_effects
       relative_effects: [0, 0.25, 0.5, 0.75, 1, 1.5]   # multiples of the twin-predicted effect
@@ -36,7 +42,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = ["DESIGNS", "OutcomeSpec", "TrialSpec"]
+__all__ = ["DESIGNS", "HeterogeneitySpec", "MeasurementSpec", "OutcomeSpec", "TrialSpec", "WindowSpec"]
+
+#: Default between-cluster coefficient of variation of the outcome (Hayes & Bennett 1999's k;
+#: 0.1-0.3 typical of community trials, see docs/sources.md "Trial design").
+DEFAULT_BETWEEN_CV = 0.2
 
 #: Trial designs offered by :mod:`twin.trials.designs`.
 DESIGNS = ("individual", "parallel", "stratified", "stepped_wedge")
@@ -53,6 +63,73 @@ class OutcomeSpec(_Strict):
                           "protected, heat_illness, hot_day_exposure); summed over the period's days and "
                           "every other dimension.")
     per: float = Field(1000.0, gt=0, description="Rate per this many residents (1000: per 1,000 residents).")
+    type: Literal["binary", "count", "continuous"] = Field(
+        "count", description="binary: share of people with the outcome (person variance p(1 - p)); count: events "
+        "per person (Poisson, variance = mean); continuous: person variance from the twin's residuals.")
+
+
+class MeasurementSpec(_Strict):
+    """How the outcome is measured in each cluster and period: a survey sample or routine records."""
+
+    method: Literal["survey", "routine"] = Field(
+        description="survey: a sample of residents is asked each period; routine: every resident's outcome is "
+        "recorded (deaths, service contacts) and the cluster-period value is the zone's whole count.")
+    sample: int | None = Field(None, ge=1, le=1_000_000, description="Survey: residents approached per cluster "
+                               "and period.")
+    response_rate: float = Field(1.0, gt=0, le=1, description="Survey: share of those approached who answer.")
+
+    @model_validator(mode="after")
+    def _survey(self) -> MeasurementSpec:
+        if self.method == "survey" and self.sample is None:
+            raise PydanticCustomError("trial", "a survey needs a sample (residents approached per cluster-period)",
+                                      {"value": None})
+        if self.method == "routine" and (self.sample is not None or self.response_rate != 1.0):
+            raise PydanticCustomError("trial", "routine data has no sample or response rate; use method: survey",
+                                      {"value": self.sample})
+        return self
+
+    @property
+    def respondents(self) -> float | None:
+        """People measured per cluster-period (survey), ``None`` for routine data (the zone's residents)."""
+        return None if self.method == "routine" else float(self.sample) * self.response_rate
+
+
+class HeterogeneitySpec(_Strict):
+    """Between-cluster variation of the baseline outcome and of the intervention's effect."""
+
+    source: Literal["published", "twin"] = Field(
+        "published", description="published: between_cv (or icc) below; twin: the variance between the twin's "
+        "zones (stage 1), which lacks unmodelled differences between real wards.")
+    between_cv: float | None = Field(DEFAULT_BETWEEN_CV, ge=0, le=2, description="Coefficient of variation of "
+                                     "the clusters' true baseline outcome (Hayes & Bennett 1999's k).")
+    icc: float | None = Field(None, ge=0, lt=1, description="Or the ICC of the person-level outcome directly.")
+    between_cv_range: tuple[float, float] = Field((0.1, 0.3), description="Plausible range of between_cv, "
+                                                  "reported as an interval of the ICC and of the power.")
+    effect_cv: float | Literal["twin"] = Field(
+        "twin", description="SD of the cluster's intervention effect as a share of the mean effect (swCRTdesign "
+        "eta / |theta|); twin: the spread of the zones' paired effects in stage 1.")
+    cluster_period_cv: float = Field(0.0, ge=0, le=2, description="SD of a cluster-period effect as a share of "
+                                     "the baseline mean (swCRTdesign gamma).")
+
+    @model_validator(mode="after")
+    def _one(self) -> HeterogeneitySpec:
+        if self.icc is not None and "between_cv" in self.model_fields_set:
+            raise PydanticCustomError("trial", "give between_cv or icc, not both", {"value": self.icc})
+        lo, hi = self.between_cv_range
+        if not 0 <= lo <= hi:
+            raise PydanticCustomError("trial", "between_cv_range must be (low, high) with 0 <= low <= high",
+                                      {"value": self.between_cv_range})
+        if isinstance(self.effect_cv, float) and not 0 <= self.effect_cv <= 5:
+            raise PydanticCustomError("trial", "effect_cv must be between 0 and 5", {"value": self.effect_cv})
+        return self
+
+
+class WindowSpec(_Strict):
+    """Stepped wedge: which periods of each cluster are measured (incomplete or staggered designs)."""
+
+    before: int | None = Field(None, ge=0, le=51, description="Periods measured before the crossover (None: all).")
+    after: int | None = Field(None, ge=1, le=51, description="Periods measured from the crossover (None: all).")
+    transition: bool = Field(False, description="The crossover period is an unmeasured implementation period.")
 
 
 class TrialSpec(_Strict):
@@ -73,6 +150,11 @@ class TrialSpec(_Strict):
     cluster_size: int | None = Field(None, ge=1, le=10_000_000, description="People measured per cluster and "
                                      "period (default: the zones' mean residents: outcomes from records).")
     outcome: OutcomeSpec
+    measurement: MeasurementSpec = Field(default_factory=lambda: MeasurementSpec(method="routine"),
+                                         description="survey (sample, response rate) or routine records.")
+    heterogeneity: HeterogeneitySpec = Field(default_factory=HeterogeneitySpec,
+                                             description="Between-cluster variation of baseline and effect.")
+    window: WindowSpec | None = Field(None, description="Stepped wedge: measured periods around the crossover.")
     intervention: dict[str, Any] = Field(description="The intervention spec (any registered type) without a "
                                          "target: the trial targets the treated clusters.")
     effect_sizes: list[float] | None = Field(None, min_length=1, description="Effects to scan, in outcome units.")
@@ -127,6 +209,11 @@ class TrialSpec(_Strict):
             if self.sequences is not None and self.sequences > self.periods - 1:
                 raise PydanticCustomError("trial", f"at most periods - 1 = {self.periods - 1} sequences",
                                           {"value": self.sequences})
+        if self.cluster_size is not None and self.measurement.method == "survey":
+            raise PydanticCustomError("trial", "give measurement.sample (and response_rate) or cluster_size, not both",
+                                      {"value": self.cluster_size})
+        if self.window is not None and self.design != "stepped_wedge":
+            raise PydanticCustomError("trial", "a measurement window is for stepped wedges", {"value": self.design})
         if self.design == "stratified" and self.strata == "none":
             raise PydanticCustomError("trial", "a stratified design needs strata: urban_rural or deprivation",
                                       {"value": self.strata})
