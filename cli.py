@@ -13,6 +13,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from twin import __version__
 from twin.errors import TwinError
@@ -23,32 +24,54 @@ EXIT_BAD_INPUT = 2
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from twin.run.engine import check_scenario
+    """Check each file as `run`, `project` or `trial` would before their first step; list every problem."""
     from twin.scenario import load, scenario_kind
+    from twin.scenario.checks import MAX_PROBLEMS, preflight, run_cost
 
+    status = 0
     for path in args.scenarios:
-        if scenario_kind(path) == "projection":
-            from twin.place import Place, resolve_place
-
-            sc = load(path, kind="projection")
-            Place.load(resolve_place(sc.place, sc.base_dir))
+        kind = scenario_kind(path)
+        try:
+            sc = load(path, kind=kind)
+            problems = preflight(sc, kind=kind)
+        except TwinError as err:
+            problems = list(getattr(err, "errors", None) or [err])
+        if problems:
+            status = EXIT_BAD_INPUT
+            for err in problems[:MAX_PROBLEMS]:
+                print(f"error: {err}", file=sys.stderr)
+            if len(problems) > MAX_PROBLEMS:
+                print(f"error: {path}: {len(problems) - MAX_PROBLEMS} more problems not shown", file=sys.stderr)
+            continue
+        if kind == "projection":
             print(f"ok: {path}: {sc.name!r} — projection of {sc.place}, {sc.demography.base_year}-{sc.demography.horizon}, "
                   f"variants {', '.join(sc.demography.variants)}")
             continue
-        sc = load(path)
-        check_scenario(sc)
-        n_runs = len(sc.options) * len(sc.pathways) * sc.replicates
+        runs, run_days, seconds = run_cost(sc)
         print(f"ok: {path}: {sc.name!r} — model {sc.model}, place {sc.place}, "
-              f"{len(sc.options)} options × {len(sc.pathways)} pathways × {sc.replicates} replicates = {n_runs} runs")
-    return 0
+              f"{len(sc.options)} options × {len(sc.pathways)} pathways × {sc.replicates} replicates = {runs} runs "
+              f"({run_days:,} run-days, roughly {_duration(seconds)} on one core)")
+    return status
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
     from twin.scenario import json_schema
 
+    from twin._files import check_output_file, write_text_atomic
+
+    if args.output:
+        check_output_file(args.output, field="-o", suffixes=(".json",))
     text = json.dumps(json_schema(), indent=2)
     if args.output:
-        Path(args.output).write_text(text + "\n")
+        write_text_atomic(args.output, text + "\n", field="-o")
     else:
         print(text)
     return 0
@@ -57,14 +80,20 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from twin.run import make_executor, run_scenario
     from twin.scenario import load
+    from twin.scenario.checks import check_cost, preflight, raise_first
 
     sc = load(args.scenario)
-    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
+    if args.replicates is not None:
+        _check_replicates(args.replicates)
+    check_cost(sc, args.replicates, args.jobs, args.yes)
     out = Path(args.output) if args.output else Path("results") / sc.name
+    _check_output_dir(out)
+    raise_first(preflight(sc))  # everything `twin validate` checks, with the same message, before any output
+    executor = make_executor(args.executor, jobs=args.jobs, scheduler=args.scheduler)
     progress = None if not args.quiet else False
     result = run_scenario(
         sc, out, executor=executor, seed=args.seed, replicates=args.replicates,
-        overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None,
+        overwrite=args.overwrite, progress=progress, plots=False if args.no_plots else None, checked=True,
     )
     t = result.manifest["timings_seconds"]
     if not args.quiet:
@@ -75,8 +104,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_results(directory: str):
+    """A results directory checked first (damaged: one line), then opened by the engine's load_results."""
+    from twin.analysis.results_dir import check_results_dir, reading_results
+    from twin.run import load_results
+
+    out = check_results_dir(directory)
+    with reading_results(out):
+        return load_results(out)
+
+
 def _print_summary(result, everything: bool = False) -> None:
     """Whole-place indicators; the splits by channel (and everything else) with ``everything``."""
+    from twin.analysis.results_dir import reading_results
+
+    with reading_results(result.path):
+        _summary(result, everything)
+
+
+def _summary(result, everything: bool) -> None:
     from rich.console import Console
 
     from twin.analysis.metrics import format_summary, summary_table
@@ -100,9 +146,7 @@ def _print_summary(result, everything: bool = False) -> None:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from twin.run import load_results
-
-    result = load_results(args.directory)
+    result = _load_results(args.directory)
     try:
         _print_summary(result, everything=args.all)
     finally:
@@ -119,30 +163,29 @@ def _cmd_places(args: argparse.Namespace) -> int:
     return 0
 
 
-def _results_dir(directory: str) -> Path:
-    from twin.errors import OutputError
-
-    out = Path(directory)
-    if not (out / "results.nc").is_file():
-        raise OutputError("no results.nc here (run `twin run SCENARIO -o DIR` first)", field="DIR", value=str(out))
-    return out
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from twin._files import check_output_file, write_text_atomic
+    from twin.analysis.appraisal import compare_table
+    from twin.analysis.results_dir import reading_results
+
+    if args.csv:
+        check_output_file(args.csv, field="--csv", suffixes=(".csv", ".txt"))
+    result = _load_results(args.directory)
+    try:
+        with reading_results(result.path):
+            df = compare_table(result.dataset, results_dir=result.path)
+            if args.csv:
+                write_text_atomic(args.csv, df.to_csv(index=False), field="--csv")
+            _print_compare(df)
+    finally:
+        result.close()
+    return 0
+
+
+def _print_compare(df) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from twin.analysis.appraisal import compare_table
-
-    from twin.run import load_results
-
-    result = load_results(args.directory)
-    try:
-        df = compare_table(result.dataset, results_dir=result.path)
-    finally:
-        result.close()
-    if args.csv:
-        df.to_csv(args.csv, index=False)
     console = Console() if Console().is_terminal else Console(width=160)
     table = Table(title=f"Options compared with {df.attrs.get('reference_option', 'the reference')} "
                         f"(GBP, {df.attrs.get('price_base_year', '')} prices, mean and interval across replicates)")
@@ -165,21 +208,31 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     console.print(table)
     if "minimax_regret_option" in df.attrs:
         console.print(f"least maximum regret across pathways: {df.attrs['minimax_regret_option']}")
-    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from twin._files import check_output_file
+    from twin.analysis.results_dir import check_results_dir, reading_results
     from twin.report import write_report
 
-    out = _results_dir(args.directory)
-    path = write_report(out)
+    out = check_results_dir(args.directory)  # damaged results are refused before anything is written
+    for name in ("report.html", "zones.geojson"):
+        check_output_file(out / name, field="DIR", own=True)
+    with reading_results(out):
+        path = write_report(out)
     print(f"wrote {path} and {path.parent / 'zones.geojson'}")
     return 0
 
 
 def _cmd_trial(args: argparse.Namespace) -> int:
     from twin.trials import run_trial_scenario
+    from twin.scenario import load
+    from twin.scenario.checks import preflight, raise_first
 
+    sc = load(args.scenario)
+    if args.output:
+        _check_output_dir(Path(args.output))
+    raise_first(preflight(sc, kind="trial"))
     out = run_trial_scenario(
         args.scenario, args.output, overwrite=args.overwrite, plots=not args.no_plots,
         progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
@@ -190,7 +243,13 @@ def _cmd_trial(args: argparse.Namespace) -> int:
 
 def _cmd_project(args: argparse.Namespace) -> int:
     from twin.demography.run import run_projection_scenario
+    from twin.scenario import load
+    from twin.scenario.checks import preflight, raise_first
 
+    sc = load(args.scenario, kind="projection")
+    if args.output:
+        _check_output_dir(Path(args.output))
+    raise_first(preflight(sc, kind="projection"))
     out = run_projection_scenario(args.scenario, args.output, overwrite=args.overwrite)
     if not args.quiet:
         _print_projection_summary(out)
@@ -237,8 +296,61 @@ def _add_dashboard(add: Callable[..., argparse.ArgumentParser]) -> None:
 # --- end of twin dashboard -------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``error: twin run: argument --seed: ...``), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:  # type: ignore[override]
+        text = " ".join(message.split())
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {text} (see {self.prog} --help)\n")
+
+
+def _int_arg(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip().replace("_", ""), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}, got {text[:40]}")
+        return value
+
+    parse.__name__ = what
+    return parse
+
+
+def _check_replicates(n: int) -> None:
+    from twin.scenario import MAX_REPLICATES
+
+    if not 1 <= n <= MAX_REPLICATES:
+        from twin.errors import ScenarioError
+
+        raise ScenarioError(f"must be between 1 and {MAX_REPLICATES:,}", field="--replicates", value=n)
+
+
+def _check_output_dir(out: Path) -> None:
+    """An output directory that can never work is refused before any work (the engine claims it later)."""
+    import os
+
+    from twin.errors import OutputError
+
+    real = Path(os.path.realpath(out))
+    if any(str(real) == r or str(real).startswith(r + "/") for r in ("/proc", "/sys", "/dev")):
+        raise OutputError("cannot write into a system directory (/proc, /sys, /dev)", field="-o", value=str(out))
+    if out.exists() and not out.is_dir():
+        raise OutputError("output path exists and is not a directory", field="-o", value=str(out))
+    probe = real
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputError("output path is inside something that is not a directory", field="-o", value=str(out))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise OutputError("output directory is not writable", field="-o", value=str(out), hint=f"{probe} is read-only")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from twin.scenario.schema import MAX_REPLICATES, MAX_SEED
+
+    p = _Parser(
         prog="twin",
         description="placetwin: test climate-adaptation options and demographic futures on a digital twin of a place.",
     )
@@ -259,14 +371,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("run", _cmd_run, "run a scenario: every option x pathway x replicate; write results, indicators, plots")
     sp.add_argument("scenario", metavar="SCENARIO")
     sp.add_argument("-o", "--output", metavar="DIR", help="output directory (default: results/<scenario name>)")
-    sp.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+    sp.add_argument("--jobs", "-j", type=_int_arg(1, 256, "--jobs"), default=1, metavar="N",
                     help="worker processes (default 1; with --executor dask, the local cluster's workers, default 2)")
     sp.add_argument("--executor", choices=("local", "dask"), default="local",
                     help="where runs are computed: this machine's processes (default) or a Dask cluster")
     sp.add_argument("--scheduler", metavar="ADDRESS", default=None,
                     help="address of an existing Dask scheduler (tcp://host:8786); default: a local cluster")
-    sp.add_argument("--seed", type=int, default=None, help="override the scenario's seed")
-    sp.add_argument("--replicates", type=int, default=None, metavar="N", help="override the scenario's replicates")
+    sp.add_argument("--seed", type=_int_arg(0, MAX_SEED, "--seed"), default=None,
+                    help="override the scenario's seed (0 .. 2**63-1)")
+    sp.add_argument("--replicates", type=_int_arg(1, MAX_REPLICATES, "--replicates"), default=None, metavar="N",
+                    help=f"override the scenario's replicates (1 .. {MAX_REPLICATES})")
+    sp.add_argument("--yes", "-y", action="store_true",
+                    help="run a very large ensemble without asking (its size and rough time are printed otherwise)")
     sp.add_argument("--overwrite", action="store_true", help="replace existing results in the output directory")
     sp.add_argument("--no-plots", action="store_true", help="skip the plots")
     sp.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary")
@@ -305,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``twin`` command; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # argument errors: one line, exit 2 (_Parser.error)
     try:
         return int(args.func(args) or 0)
     except TwinError as err:

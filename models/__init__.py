@@ -26,6 +26,9 @@ class ModelEntry:
     Params: type[BaseModel]
     target: str  # "twin.models.exposure:HeatExposureModel": a TwinModel subclass
     description: str = ""
+    #: Daily variables by zone, ``(time, zone)``, the run records (what a trial's outcome may be);
+    #: declared here so ``twin validate`` can check a trial without importing the model.
+    zone_variables: tuple[str, ...] = ()
 
     def load(self) -> Any:
         """Import the model's class (this is where Mesa gets imported)."""
@@ -38,11 +41,13 @@ class ModelEntry:
 _REGISTRY: dict[str, ModelEntry] = {}
 
 
-def register_model(name: str, Params: type[BaseModel], target: str, description: str = "") -> ModelEntry:
-    """Register a model by name: its parameter class and ``"module:Class"`` of its TwinModel."""
+def register_model(name: str, Params: type[BaseModel], target: str, description: str = "", *,
+                   zone_variables: tuple[str, ...] = ()) -> ModelEntry:
+    """Register a model by name: its parameter class and ``"module:Class"`` of its TwinModel
+    (``zone_variables``: its daily by-zone outputs, for checking a trial's outcome without importing it)."""
     if ":" not in target:
         raise ValueError(f"model target must be 'module:Class', got {target!r}")
-    entry = ModelEntry(name, Params, target, description)
+    entry = ModelEntry(name, Params, target, description, tuple(zone_variables))
     _REGISTRY[name] = entry
     return entry
 

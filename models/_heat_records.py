@@ -15,7 +15,7 @@ import xarray as xr
 
 from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
 
-__all__ = ["VARIABLES", "HeatRecords"]
+__all__ = ["BASELINE_SERIES", "VARIABLES", "HeatRecords"]
 
 #: name -> (units, long name, meaning of the channel dimension)
 VARIABLES: dict[str, tuple[str, str, str]] = {
@@ -31,8 +31,15 @@ VARIABLES: dict[str, tuple[str, str, str]] = {
     "unmet_demand": ("request", "requests for help not reached by any service", "channel of the request"),
     "heat_illness": ("person", "heat-related illness needing hospital-level care (drawn)", "preferred channel"),
     "attributable_deaths": ("death", "heat-attributable deaths (drawn)", "preferred channel"),
+    "baseline_deaths": ("death", "deaths from other causes among residents with a heat dose (drawn)",
+                        "preferred channel"),
     "expected_attributable_deaths": ("death", "expected heat-attributable deaths (sum of probabilities)",
                                      "preferred channel"),
+}
+#: Group-level daily series (time, zone) and period (zone, age_band): name -> (units, long name).
+BASELINE_SERIES: dict[str, tuple[str, str]] = {
+    "expected_baseline_deaths": ("death", "expected deaths from other causes (seasonal baseline, after displacement)"),
+    "displaced_deaths": ("death", "expected baseline deaths that did not happen because heat brought them forward"),
 }
 #: Variables also written per (time, zone, age_band, channel) when ``outputs.daily_by_age`` is set.
 DAILY_BY_AGE = ("exposed", "contacts", "unmet_demand", "heat_illness", "expected_attributable_deaths")
@@ -65,6 +72,15 @@ class HeatRecords:
         self.service_contacts = np.zeros((n_days, n_types), np.float32)
         self.service_capacity = np.zeros((n_days, n_types), np.float32)
         self.today = {v: 0.0 for v in VARIABLES}
+        self.base_daily = {v: np.zeros((n_days, n_zones), np.float32) for v in BASELINE_SERIES}
+        self.base_period = {v: np.zeros((n_zones, len(AGE_BANDS)), np.float64) for v in BASELINE_SERIES}
+
+    def baseline(self, t: int, expected: np.ndarray, displaced: np.ndarray) -> None:
+        """Record day ``t``'s expected baseline and displaced deaths, per (zone, age band) group."""
+        for name, v in (("expected_baseline_deaths", expected), ("displaced_deaths", displaced)):
+            table = np.asarray(v).reshape(self.n_zones, len(AGE_BANDS))
+            self.base_period[name] += table
+            self.base_daily[name][t] = table.sum(axis=1)
 
     def new_day(self) -> None:
         self.today = {v: 0.0 for v in VARIABLES}
@@ -106,6 +122,10 @@ class HeatRecords:
             units, long_name, chan = VARIABLES[v]
             data[f"{v}_daily_by_age"] = (("time", "zone", "age_band", "channel"), arr,
                                          {"units": units, "long_name": f"{long_name}, daily", "channel_meaning": chan})
+        for v, (units, long_name) in BASELINE_SERIES.items():
+            data[v] = (("time", "zone"), self.base_daily[v], {"units": units, "long_name": long_name})
+            data[f"{v}_by_age"] = (("zone", "age_band"), self.base_period[v].astype(np.float32),
+                                   {"units": units, "long_name": f"{long_name}, over the period"})
         cap = self.service_capacity
         with np.errstate(invalid="ignore", divide="ignore"):
             util = np.where(cap > 0, self.service_contacts / np.where(cap > 0, cap, 1.0), np.nan).astype(np.float32)

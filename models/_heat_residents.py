@@ -10,7 +10,7 @@ column (``extra``)      meaning
 ======================  ============================================================
 ``channel``             preferred contact channel (int8 index into ``CHANNELS``): by age
                         from ONS internet use, lower digital uptake in rural zones
-``living_alone``        bool, by age and sex (ONS, FACTS.md s12)
+``living_alone``        bool, by age and sex (ONS, docs/sources.md)
 ``long_term_condition`` bool, by age (L)
 ``overheating_home``    bool, from the home cell's building fraction (base place)
 ``vulnerable_list``     bool, on the council's vulnerable-persons list (L)
@@ -36,7 +36,7 @@ from twin.health import (
     baseline_qx_table,
     channel_preference,
     daily_death_probability,
-    heat_slopes,
+    age_sex_gradient,
     living_alone,
     long_term_condition,
     on_vulnerable_list,
@@ -102,7 +102,8 @@ class Derived:
     channel : int8, preferred channel after the zone's digital training
     signed_up : bool, signed up to SMS/app alerts
     overheating : bool, home overheats (option's grid: buildings, cool roofs)
-    p0, slope, vulnerability : float32 baseline daily death probability, heat slope (degC-1),
+    p0, slope, vulnerability : float32 annual-average baseline daily death probability, age/sex gradient
+        of the heat log RR (1 on average over deaths),
         normalised vulnerability multiplier (divisor from the base population, fixed across options)
     rural : bool, home zone is rural
     """
@@ -131,7 +132,7 @@ def derive_columns(place: Any, res: Residents, params: Any) -> Derived:
                                      _layer(place, "cool_roof")[res.cell])
     age = np.minimum(res.age, MAX_AGE)
     p0 = daily_death_probability(baseline_qx_table(params.mortality), age, res.sex)
-    slope = heat_slopes(params)[res.sex, age]
+    slope = age_sex_gradient(params)[res.sex, age]
     # the published slopes average over residents with and without these traits: divide by the mean
     # multiplier of the BASE population weighted by baseline excess risk, fixed across options
     base = vulnerability_multiplier(ex["long_term_condition"], ex["living_alone"], ex["overheating_home"], params)

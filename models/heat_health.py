@@ -23,8 +23,10 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
    :func:`twin.health.protective_behaviour`), lasting ``delivery.behaviour_days``;
 6. hot residents who adopted "cool places" visit the nearest open cooling centre
    (distance decay, capacity, vulnerable first); the cool-places OR applies on a day of a visit;
-7. harm (:func:`twin.health.daily_harm`) on the local daily mean temperature with the
-   normalised vulnerability and the protection of behaviours in effect.
+7. harm (:func:`twin.health.daily_harm`) on the day's heat dose at home (lag-weighted log RR
+   of the local daily mean, :mod:`twin.models._heat_dose`) with the seasonal, displacement-
+   lowered baseline, the normalised vulnerability and the protection of behaviours in effect;
+   residents who die (heat or other causes, drawn for the exposed) leave the run (``alive``).
 
 Randomness and common random numbers
 ------------------------------------
@@ -36,8 +38,9 @@ draws): nothing can happen on it (no one seeks help, no one is exposed), so its 
 zero whatever the uniforms, and skipping it shifts no other day's numbers. Options that
 cool some days below the threshold skip them too, with the same (zero) outcome they
 would have had by drawing. Behaviour and recontact state carry over deterministically.
-Residents are not removed after a death (heat deaths are rare; the population is the
-period's).
+Residents who die leave the run: deaths are drawn for residents with a heat dose on a drawn
+day (heat and baseline compete there); elsewhere the baseline is counted in expectation
+(``expected_baseline_deaths``).
 """
 
 from __future__ import annotations
@@ -50,7 +53,8 @@ import xarray as xr
 
 from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
 from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, protective_behaviour
-from twin.health import help_seeking_probability, regional_threshold
+from twin.health import help_seeking_probability
+from twin.models._heat_dose import HeatDose
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
 from twin.models.base import ResidentModel
@@ -101,7 +105,6 @@ class HeatHealthModel(ResidentModel):
             daily_by_age = bool(getattr(outputs, "daily_by_age", False))
         self.delivery = params.delivery
         region = place.meta.get("region", "London")
-        self.theta = regional_threshold(region, params)
         self.levels = alert_series(drivers, region)
         self.weekdays = np.asarray(drivers.time.day_of_week)
         # an alert is issued (messages go out) when the level reaches the minimum or rises
@@ -115,6 +118,11 @@ class HeatHealthModel(ResidentModel):
         nb, nch = len(AGE_BANDS), len(CHANNELS)
         self.group = ((residents.zone.astype(np.int32) * nb + self.band) * nch).astype(np.int32)
         self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age)
+        # heat dose, seasonal baseline, displacement and who is alive (models/_heat_dose.py)
+        self.zb = (self.group // nch).astype(np.int32)
+        self.heat = HeatDose(params, region, np.asarray(drivers.time.day_of_year), self.zb, c.p0, self.n_zones * nb)
+        self.theta = self.heat.curve.start
+        self.alive = np.ones(n, bool)
         # state
         self.adopted = np.zeros((n, len(BEHAVIOURS)), bool)
         self.until = np.full(n, -1, np.int32)
@@ -159,15 +167,17 @@ class HeatHealthModel(ResidentModel):
         self.records.new_day()
         self.agents.do("start_day", int(self.weekdays[t]))
         tx, tn = self.drivers.cell_temperatures(t)
-        tmean = 0.5 * (tx + tn)
-        hot_cell = (tmean > self.theta) & self.inhabited
+        dose = self.heat.dose(0.5 * (tx + tn))  # lag-weighted heat log RR per cell
+        self.p0_factor = self.heat.factor(t)  # season x displacement, per (zone, age band)
+        hot_cell = (dose > 0) & self.inhabited
         level = int(self.levels[t])
         if level > 0 or hot_cell.any():
-            self._active_day(t, level, tmean, hot_cell)
+            self._active_day(t, level, dose, hot_cell)
+        self.records.baseline(t, self.heat.baseline, self.heat.displaced)
         self.records.services(t, self.services)
         self.datacollector.collect(self)
 
-    def _active_day(self, t: int, level: int, tmean: np.ndarray, hot_cell: np.ndarray) -> None:
+    def _active_day(self, t: int, level: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
         rng = self.day_rng(t)
         u = rng.random((DAY_DRAWS, self.n), dtype=np.float32)
         u_death = rng.random(self.n)
@@ -176,7 +186,7 @@ class HeatHealthModel(ResidentModel):
         got_idx, got_ch = [], []
         # 2. alerts through the SMS/app channel
         if self.issued[t] and self.alerting and self.alertable.size:
-            who = self.alertable
+            who = self.alertable[self.alive[self.alertable]]
             ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
                               u[_U_ORDER, who])
             sent = who[ok]
@@ -185,7 +195,8 @@ class HeatHealthModel(ResidentModel):
             got_ch.append(np.full(sent.size, _DIGITAL, np.int8))
         # 3. proactive outreach to the vulnerable list
         if level >= dl.proactive_min_level and self.proactive and self.listed.size:
-            who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)]
+            who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)
+                              & self.alive[self.listed]]
             team = self.proactive.index[res.cell[who]]
             who, team = who[team >= 0], team[team >= 0]
             if who.size:
@@ -201,7 +212,7 @@ class HeatHealthModel(ResidentModel):
                 self._contacted(t, who[ok], ch[ok], got_idx, got_ch)
         # 4. requests for help along each channel's route
         if level > 0:
-            seekers = np.flatnonzero(u[_U_SEEK] < self.p_seek[level][c.age65.view(np.int8)])
+            seekers = np.flatnonzero((u[_U_SEEK] < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
             self._requests(t, seekers, u, got_idx, got_ch)
         # 5. protective behaviour after contact
         if got_idx:
@@ -220,7 +231,7 @@ class HeatHealthModel(ResidentModel):
             self.until[i2] = t + dl.behaviour_days - 1
             rec.add("protected", t, i2, preferred=pref)
         # 6-7. exposure, cooling centres, harm
-        hot = np.flatnonzero(hot_cell[res.cell])
+        hot = np.flatnonzero(hot_cell[res.cell] & self.alive)
         if hot.size == 0:
             return
         rec.add("exposed", t, hot, preferred=pref)
@@ -241,9 +252,16 @@ class HeatHealthModel(ResidentModel):
                 rec.add("cooling_visits", t, who[go][ok], preferred=pref)
         beh[:, _COOL] &= visited
         protection = behaviour_rr(beh, self.params)
-        harm = daily_harm(tmean[res.cell[hot]], self.theta, res.age[hot], res.sex[hot], c.p0[hot],
+        p0 = c.p0[hot] * self.p0_factor[self.zb[hot]]  # seasonal baseline, lowered by displacement
+        harm = daily_harm(dose[res.cell[hot]], res.age[hot], res.sex[hot], p0,
                           u_death[hot], u[_U_ILL, hot], self.params, vulnerability=c.vulnerability[hot],
-                          protection=protection, slope=c.slope[hot])
+                          protection=protection, gradient=c.slope[hot])
+        # deaths leave the run; a share of heat deaths lowers the following days' baseline
+        dead = hot[harm.died | harm.died_other]
+        self.alive[dead] = False
+        self.heat.remove(dead, c.p0)
+        self.heat.brought_forward(t, hot, harm.excess_probability)
+        rec.add("baseline_deaths", t, hot[harm.died_other], preferred=pref)
         rec.add("heat_illness", t, hot[harm.ill], preferred=pref)
         rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
         rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
@@ -295,8 +313,10 @@ class HeatHealthModel(ResidentModel):
     def to_dataset(self) -> xr.Dataset:
         attrs = {
             "heat_threshold_daily_mean": float(self.theta),
-            "heat_threshold_source": "twin.health regional thresholds (Hajat 2002; Met Office alert thresholds, "
-                                     "FACTS.md s10); slope Gasparrini 2012, age gradient Ishigami 2008",
+            "heat_knee_daily_mean": float(self.heat.curve.knee),
+            "heat_threshold_source": "twin.health.regional_curve: rise from the start to the knee (London 19 / 21.5 "
+                                     "degC, Hajat 2002), 3.34 %/degC above it in London (Hajat 2002), lag 0-3, "
+                                     "age gradient Ishigami 2008; docs/sources.md",
             "alert_days": int((self.levels > 0).sum()),
             "randomness": "one stream per day: SeedSequence(seed, spawn_key=(replicate, 2, day)); days with no "
                           "alert and no inhabited cell above the threshold are skipped (no draws)",

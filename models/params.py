@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from twin.models import register_model
 
-__all__ = ["DeliveryParams", "ExposureParams", "HeatHealthModelParams"]
+__all__ = ["DeliveryParams", "ExposureParams", "FloodModelParams", "HeatHealthModelParams"]
 
 
 class ExposureParams(BaseModel):
@@ -17,7 +17,7 @@ class ExposureParams(BaseModel):
     South West 30/15 °C); set them here to override.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     day_threshold: float | None = Field(
         None, ge=15, le=45, description="Local daily maximum (degC) at or above which a resident-day counts as a hot day; default: the place's regional threshold."
@@ -32,6 +32,7 @@ register_model(
     ExposureParams,
     "twin.models.exposure:HeatExposureModel",
     "Residents' person-days of heat exposure above the regional heat-health thresholds, by zone and age band.",
+    zone_variables=("hot_day_exposure", "hot_night_exposure", "tasmax_mean"),
 )
 
 
@@ -56,14 +57,14 @@ class DeliveryParams(BaseModel):
     none), ``heat_health_outreach`` adds proactive ``home_visit_team`` services.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     alert_signup: float = Field(0.1, ge=0, le=1, description="Share of residents signed up to SMS/app heat-health "
                                 "alerts where a zone has no alert_signup property (assumption, L, as digital_alerts baseline_signup; unit 1).")
     alert_min_level: int = Field(1, ge=1, le=3, description="Lowest alert level (1 yellow, 2 amber, 3 red; UKHSA "
-                                 "2023, FACTS.md s10) at which alerts are sent (unit 1).")
+                                 "2023, docs/sources.md) at which alerts are sent (unit 1).")
     proactive_min_level: int = Field(2, ge=1, le=3, description="Lowest alert level at which proactive outreach "
-                                     "contacts the vulnerable-persons list (amber, FACTS.md s10; unit 1).")
+                                     "contacts the vulnerable-persons list (amber, docs/sources.md; unit 1).")
     proactive_recontact_days: int = Field(7, ge=1, le=365, description="A list member contacted proactively is "
                                           "not contacted again for this many days (assumption, L; unit day).")
     behaviour_days: int = Field(14, ge=1, le=365, description="Days a protective behaviour lasts after the contact "
@@ -110,7 +111,7 @@ class HeatHealthModelParams(HeatHealthParams):
     behaviour, services; every value with a unit and a FACTS.md source) and ``delivery``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     delivery: DeliveryParams = Field(default_factory=DeliveryParams,
                                      description="Alerts, routes of requests, travel and capacities (assumptions, L).")
@@ -122,4 +123,19 @@ register_model(
     "twin.models.heat_health:HeatHealthModel",
     "Residents harmed by heat and the council services that reach them (face to face, phone, digital): "
     "alerts, contacts, protective behaviour, cooling centres, attributable deaths and illness.",
+    # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)
+    zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
+                    "unmet_demand", "heat_illness", "attributable_deaths", "expected_attributable_deaths"),
+)
+
+
+# --- flood -------------------------------------------------------------------------------------
+from twin.flood.params import FloodModelParams  # noqa: E402  (pydantic only)
+
+register_model(
+    "flood",
+    FloodModelParams,
+    "twin.models.flood:FloodModel",
+    "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
+    "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
 )

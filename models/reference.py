@@ -49,6 +49,8 @@ class ResidentAgent(mesa.Agent):
         self.rural = bool(c.rural[i])
         self.p0, self.slope, self.vul = float(c.p0[i]), float(c.slope[i]), float(c.vulnerability[i])
         self.adopted = [False] * len(BEHAVIOURS)
+        self.alive = True
+        self.zb = int(model.zb[i])
         self.until = -1
         self.last_proactive = -(10**6)
 
@@ -77,8 +79,8 @@ class ResidentAgent(mesa.Agent):
         self.until = t + self.model.delivery.behaviour_days - 1
         return True
 
-    def harm(self, t: int, temp: float, visited: bool) -> tuple[bool, bool, float]:
-        """Heat death (drawn), illness (drawn) and the heat-attributable death probability today."""
+    def harm(self, t: int, dose: float, visited: bool) -> tuple[bool, bool, float, bool]:
+        """Heat death, illness, the heat-attributable death probability and other-cause death today."""
         m = self.model
         active = self.until >= t
         log_rr = 0.0
@@ -86,12 +88,13 @@ class ResidentAgent(mesa.Agent):
             if active and self.adopted[b] and (b != _COOL or visited):
                 log_rr += math.log(getattr(m.params.behaviour, f"or_{name}"))
         protection = 1.0 if log_rr == 0.0 else min(max(math.exp(log_rr), m.params.behaviour.min_combined_rr), 1.0)
-        x = temp - m.theta
+        p0 = self.p0 * float(m.p0_factor[self.zb])
         excess = 0.0
-        if x > 0:
-            excess = min(max(self.p0 * math.expm1(self.slope * x) * self.vul * protection, 0.0), 1.0 - self.p0)
+        if dose > 0:
+            excess = min(max(p0 * math.expm1(self.slope * dose) * self.vul * protection, 0.0), 1.0 - p0)
         ill_p = min(excess * m.params.exposure_response.illness_per_attributable_death, 1.0)
-        return self.u_death < excess, self.u_ill < ill_p, excess
+        died = self.u_death < excess
+        return died, self.u_ill < ill_p, excess, (not died) and self.u_death < excess + p0
 
 
 class ReferenceHeatHealthModel(HeatHealthModel):
@@ -138,6 +141,8 @@ class ReferenceHeatHealthModel(HeatHealthModel):
         for s in self.services:
             s.start_day(int(self.weekdays[t]))
         tx, tn = self.drivers.cell_temperatures(t)
+        dose = self.heat.dose(0.5 * (tx + tn))
+        self.p0_factor = self.heat.factor(t)
         level, dl = int(self.levels[t]), self.delivery
         rng = self.day_rng(t)
         for p in self.people:
@@ -147,7 +152,7 @@ class ReferenceHeatHealthModel(HeatHealthModel):
         if self.issued[t] and self.alerting:
             queues: dict[Any, list] = {}
             for p in self.people:
-                if p.signed_up and p.channel == _DIGITAL:
+                if p.alive and p.signed_up and p.channel == _DIGITAL:
                     queues.setdefault(self.alerting.agents[self.alerting.index[p.cell]], []).append((p, 1.0))
             for s, q in queues.items():
                 for p in self._queue(s, q):
@@ -157,7 +162,7 @@ class ReferenceHeatHealthModel(HeatHealthModel):
             queues = {}
             for p in self.people:
                 k = self.proactive.index[p.cell]
-                if p.vulnerable and k >= 0 and p.last_proactive <= t - dl.proactive_recontact_days:
+                if p.alive and p.vulnerable and k >= 0 and p.last_proactive <= t - dl.proactive_recontact_days:
                     team = self.proactive.agents[k]
                     queues.setdefault(team, []).append((p, self._cost(team, p)))
             for s, q in queues.items():
@@ -167,7 +172,7 @@ class ReferenceHeatHealthModel(HeatHealthModel):
                     tally["contacts"].append((p.i, s.channels[0]))
                     tally["vulnerable_contacts"].append((p.i, s.channels[0]))
         if level > 0:
-            pending = [p for p in self.people if p.seeks_help(level)]
+            pending = [p for p in self.people if p.alive and p.seeks_help(level)]
             routes = [dl.routes[ch] for ch in CHANNELS]
             for stage in range(max(len(r) for r in routes)):
                 served: set[int] = set()
@@ -198,7 +203,7 @@ class ReferenceHeatHealthModel(HeatHealthModel):
             if p.respond(t):
                 tally["protected"].append((p.i, p.channel))
         visited: set[int] = set()
-        hot = [p for p in self.people if 0.5 * (tx[p.cell] + tn[p.cell]) > self.theta]
+        hot = [p for p in self.people if p.alive and dose[p.cell] > 0 and self.inhabited[p.cell]]
         if self.cooling:
             queues = {}
             for p in hot:
@@ -212,22 +217,35 @@ class ReferenceHeatHealthModel(HeatHealthModel):
                 for p in self._queue(s, q):
                     visited.add(p.i)
                     tally["visits"].append((p.i, p.channel))
+        tally["other"] = []
         for p in hot:
-            died, ill, excess = p.harm(t, 0.5 * (tx[p.cell] + tn[p.cell]), p.i in visited)
+            died, ill, excess, other = p.harm(t, float(dose[p.cell]), p.i in visited)
             tally["exposed"].append((p.i, p.channel))
             tally["expected"].append((p.i, p.channel, excess))
             if ill:
                 tally["ill"].append((p.i, p.channel))
             if died:
                 tally["died"].append((p.i, p.channel))
+            if other:
+                tally["other"].append((p.i, p.channel))
+        for key in ("died", "other"):
+            if tally[key]:
+                who = np.array([e[0] for e in tally[key]], np.int64)
+                for i in who:
+                    self.people[i].alive = False
+                self.heat.remove(who, self.cols.p0)
+        if tally["expected"]:
+            self.heat.brought_forward(t, np.array([e[0] for e in tally["expected"]], np.int64),
+                                      np.array([e[2] for e in tally["expected"]]))
         self._tally(t, tally)
+        self.records.baseline(t, self.heat.baseline, self.heat.displaced)
         self.records.services(t, self.services)
         self.datacollector.collect(self)
 
     def _tally(self, t: int, tally: dict[str, list]) -> None:
         names = {"contacts": "contacts", "vulnerable_contacts": "vulnerable_contacts", "alerts": "alerts_received",
                  "protected": "protected", "unmet": "unmet_demand", "exposed": "exposed", "visits": "cooling_visits",
-                 "ill": "heat_illness", "died": "attributable_deaths"}
+                 "ill": "heat_illness", "died": "attributable_deaths", "other": "baseline_deaths"}
         for key, var in names.items():
             if tally[key]:
                 a = np.array(tally[key], dtype=np.int64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from tests.appraisal_fakes import fake_results
 from twin.analysis.appraisal import (
@@ -64,7 +65,7 @@ def test_an_option_with_no_effect_has_bcr_zero_and_an_interval_covering_zero(res
 
 
 def test_benefits_value_deaths_at_the_vpf_over_the_health_discounted_period(results):
-    s = AppraisalSettings(years=20)
+    s = AppraisalSettings(years=20, death_valuation="vpf")
     app = appraise(results, s, benefits=["deaths_averted"])
     per_year = app["deaths_averted_per_year"].sel(option="outreach", pathway="gwl2")
     expected = per_year * 2_474_341.0 * annuity_factor(20, "health")
@@ -72,6 +73,27 @@ def test_benefits_value_deaths_at_the_vpf_over_the_health_discounted_period(resu
     q = appraise(results, AppraisalSettings(years=20, death_valuation="qaly", qalys_per_death=4.0), benefits=["deaths_averted"])
     ratio = q["pv_benefit"].sel(option="outreach") / app["pv_benefit"].sel(option="outreach")
     assert np.allclose(ratio, 4.0 * 70_000 * 1.02 / 2_474_341.0)   # QALY value at 2022 prices carried to 2023
+    # both bases are always there, side by side, whichever one npv follows
+    np.testing.assert_allclose(q["npv_vpf"], app["npv"])
+    np.testing.assert_allclose(q["npv_qaly"], q["npv"])
+
+
+def test_deaths_are_valued_by_qalys_lost_at_the_age_of_death_by_default(results):
+    from twin.analysis.valuation import qalys_lost_per_death
+
+    q = qalys_lost_per_death()
+    assert np.all(np.diff(q) < 0) and 1.5 < q[-1] < 4 and q[0] > 25  # an 85+ death loses a few QALYs
+    assert qalys_lost_per_death(displacement_share=0.0)[-1] > q[-1]
+    old = results.copy()
+    deaths = old["expected_attributable_deaths"].sum("time")
+    by_age = xr.zeros_like(old["residents_by_age"], dtype=float).broadcast_like(deaths).copy()
+    by_age.loc[{"age_band": "85+"}] = deaths  # every heat death at 85+
+    old["expected_attributable_deaths_by_age"] = by_age.transpose("option", "pathway", "replicate", "zone", "age_band")
+    app = appraise(old, AppraisalSettings(years=20), benefits=["deaths_averted"])
+    assert app.attrs["death_valuation"] == "qaly"
+    ratio = app["pv_deaths_averted_qaly"] / app["pv_deaths_averted_vpf"]
+    sel = ratio.sel(option="outreach")
+    assert np.allclose(sel, q[-1] * 70_000 * 1.02 / 2_474_341.0)  # ~£160k a death at 85+, vs £2.47 m
 
 
 def test_a_new_model_plugs_in_by_registering_its_benefit(results):

@@ -76,7 +76,7 @@ def _twin(*args: str, cwd: Path) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_runs(runs: Path, n: int, proc: subprocess.Popen, timeout: float = 300) -> None:
+def _wait_for_runs(runs: Path, n: int, proc: subprocess.Popen, timeout: float = 1200) -> None:
     t0 = time.monotonic()
     while len(list(runs.glob("o*.nc"))) < n:
         assert proc.poll() is None, proc.communicate()
@@ -91,7 +91,7 @@ def test_a_killed_or_interrupted_run_resumes_to_the_same_result(small, tmp_path,
     proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
     _wait_for_runs(out / ".runs", 3, proc)
     proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
+    _, err = proc.communicate(timeout=600)
     if sig == signal.SIGINT:
         assert proc.returncode == 130
         lines = err.strip().splitlines()
@@ -103,7 +103,7 @@ def test_a_killed_or_interrupted_run_resumes_to_the_same_result(small, tmp_path,
     for f in stored:  # every stored run is whole
         xr.open_dataset(f, engine="h5netcdf").close()
     proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
-    _, err = proc.communicate(timeout=300)
+    _, err = proc.communicate(timeout=1200)
     assert proc.returncode == 0, err
     res = load_results(out)
     assert res.manifest["timings_seconds"]["runs_resumed"] >= 3

@@ -1,4 +1,4 @@
-"""Heat exposure–response and the daily harm draw (Gasparrini 2012 slope, Ishigami 2008 gradient)."""
+"""Heat exposure-response (hockey stick steepening at 21.5 degC, lag 0-3, Ishigami gradient) and the harm draw."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from twin.health import (
     daily_harm,
     daily_mean_temperature,
     ew_2021_population,
+    age_sex_gradient,
+    heat_log_rr,
     heat_rr,
-    heat_slopes,
+    lagged_dose,
     population_mean,
+    regional_curve,
     regional_threshold,
     vulnerability_multiplier,
 )
@@ -26,40 +29,41 @@ from twin.health import (
 F, M = 0, 1
 
 
-def test_rr_is_one_at_or_below_threshold_and_rises_with_temperature():
-    temp = np.array([10.0, 18.9, 19.0, 20.0, 22.0, 26.0])
-    rr = heat_rr(temp, 19.0, np.full(6, 80), np.full(6, F))
-    np.testing.assert_array_equal(rr[:3], 1.0)
-    assert np.all(np.diff(rr[2:]) > 0)
+def test_curve_starts_at_19_and_steepens_to_hajat_above_21_5_in_london():
+    c = regional_curve("London")
+    assert (c.start, c.knee) == (19.0, 21.5)
+    h = heat_log_rr(np.array([10.0, 19.0, 20.0, 21.5, 22.5, 25.0]), c)
+    assert h[0] == h[1] == 0 and 0 < h[2] < h[3]
+    # above the knee: Hajat et al. 2002, +3.34 %/degC
+    assert np.exp(h[4] - h[3]) == pytest.approx(1.0334, abs=1e-4)
+    assert (h[5] - h[4]) / 2.5 > (h[3] - h[2]) / 1.5  # steeper at the hot end
+    # other regions: the knee follows the one alert table (day max - 32), slope Hajat 2007
+    sw = regional_curve("South West")
+    assert sw.knee == 19.5 and sw.start == 19.5 and np.exp(sw.slope_high) == pytest.approx(1.03, abs=1e-3)
 
 
-def test_rr_matches_hand_computation():
-    slopes = heat_slopes()
-    age, sex = np.array([30, 80, 90]), np.array([M, F, M])
-    rr = heat_rr(np.array([22.0, 22.0, 22.0]), 19.0, age, sex)
-    np.testing.assert_allclose(rr, np.exp(3.0 * slopes[sex, age]))
-
-
-def test_gradient_follows_ishigami_and_average_matches_gasparrini():
-    s = heat_slopes()
-    # steeper for 85+ than 75-84, and for women than men, in Ishigami's ratios
-    assert s[F, 90] > s[F, 80] > s[F, 70] > s[F, 40]
-    assert s[M, 90] > s[M, 80]
-    assert s[F, 80] > s[M, 80] and s[F, 90] > s[M, 90]
-    assert s[F, 80] / s[M, 80] == pytest.approx(np.log(1.07) / np.log(1.03))
-    # average over E&W deaths is ln(1.021)
+def test_rr_by_age_and_sex_and_gradient_averages_one_over_deaths():
+    age = np.array([40, 70, 80, 80, 90, 90])
+    sex = np.array([F, F, F, M, F, M])
+    rr = heat_rr(np.full(6, 24.0), "London", age, sex)
+    assert np.all(rr > 1) and rr[2] > rr[3] and rr[4] > rr[5] and rr[4] > rr[2] > rr[1] > rr[0]
+    g = age_sex_gradient()
     deaths = baseline_qx_table() * ew_2021_population()
-    assert np.sum(deaths * s) / deaths.sum() == pytest.approx(np.log(1.021))
-    # and it scales with the all-ages slope
-    steep = heat_slopes(HeatHealthParams(exposure_response=ExposureResponseParams(slope_all_ages=0.026)))
-    np.testing.assert_allclose(steep / s, np.log(1.026) / np.log(1.021))
+    assert float(np.sum(deaths * g) / deaths.sum()) == pytest.approx(1.0)
+    np.testing.assert_allclose(heat_rr(np.full(6, 18.0), "London", age, sex), 1.0)
 
 
-def test_regional_thresholds_cover_facts_regions_and_shift():
+def test_lag_weights_spread_a_hot_day_over_four_days():
+    w = HeatHealthParams().exposure_response.lag_weights
+    hist = np.zeros((4, 1))
+    hist[2] = 0.1  # a hot day two days ago
+    assert lagged_dose(hist, w)[0] == pytest.approx(0.1 * w[2])
+    assert lagged_dose(np.full((4, 1), 0.1), w)[0] == pytest.approx(0.1)  # sustained heat: the full curve
+
+
+def test_regional_thresholds_cover_regions_shift_and_errors():
     for region in REGIONS:
-        assert 15 < regional_threshold(region) < 23
-    assert regional_threshold("London") == 19.0
-    assert regional_threshold("South West") == 19.5
+        assert 17 < regional_threshold(region) < 23
     shifted = HeatHealthParams(exposure_response=ExposureResponseParams(threshold_shift=2.5))
     assert regional_threshold("London", shifted) == 21.5
     with pytest.raises(PlaceDataError, match="Atlantis"):
@@ -98,14 +102,15 @@ def _residents(n=20_000, seed=0):
 def test_daily_harm_draws_match_probabilities_and_are_reproducible():
     rng, age, sex, p0 = _residents()
     temp = np.full(age.size, 26.0)
+    dose = heat_log_rr(temp, regional_curve("London"))
     # inflate risk so that a few thousand draws are informative
     p0 = np.minimum(p0 * 200, 0.2)
     u_d, u_i = rng.random(age.size), rng.random(age.size)
-    h = daily_harm(temp, 19.0, age, sex, p0, u_d, u_i)
-    again = daily_harm(temp, 19.0, age, sex, p0, u_d, u_i)
+    h = daily_harm(dose, age, sex, p0, u_d, u_i)
+    again = daily_harm(dose, age, sex, p0, u_d, u_i)
     np.testing.assert_array_equal(h.died, again.died)
     np.testing.assert_array_equal(h.ill, again.ill)
-    excess = attributable_death_probability(p0, heat_rr(temp, 19.0, age, sex))
+    excess = attributable_death_probability(p0, heat_rr(temp, "London", age, sex))
     np.testing.assert_allclose(h.excess_probability, excess)
     assert h.expected_deaths == pytest.approx(excess.sum())
     np.testing.assert_array_equal(h.died, u_d < excess)
@@ -118,11 +123,11 @@ def test_daily_harm_draws_match_probabilities_and_are_reproducible():
 def test_no_heat_deaths_below_threshold_and_protection_never_adds_deaths():
     rng, age, sex, p0 = _residents()
     u_d, u_i = rng.random(age.size), rng.random(age.size)
-    cool = daily_harm(np.full(age.size, 15.0), 19.0, age, sex, p0, u_d, u_i)
+    cool = daily_harm(np.zeros(age.size), age, sex, p0, u_d, u_i)
     assert not cool.died.any() and not cool.ill.any() and cool.expected_deaths == 0
-    temp = np.full(age.size, 27.0)
-    base = daily_harm(temp, 19.0, age, sex, np.minimum(p0 * 100, 0.2), u_d, u_i)
-    protected = daily_harm(temp, 19.0, age, sex, np.minimum(p0 * 100, 0.2), u_d, u_i, protection=0.4)
+    dose = np.full(age.size, heat_log_rr(27.0, regional_curve("London")))
+    base = daily_harm(dose, age, sex, np.minimum(p0 * 100, 0.2), u_d, u_i)
+    protected = daily_harm(dose, age, sex, np.minimum(p0 * 100, 0.2), u_d, u_i, protection=0.4)
     assert not (protected.died & ~base.died).any()  # common random numbers: a subset
     assert protected.died.sum() < base.died.sum()
     assert protected.expected_deaths == pytest.approx(0.4 * base.expected_deaths)
@@ -132,11 +137,12 @@ def test_precomputed_slope_gives_same_result():
     rng, age, sex, p0 = _residents(1000)
     u = rng.random((2, age.size))
     temp = rng.normal(22, 3, age.size)
-    a = daily_harm(temp, 19.0, age, sex, p0, u[0], u[1])
-    b = daily_harm(temp, 19.0, age, sex, p0, u[0], u[1], slope=heat_slopes()[sex, age])
+    dose = heat_log_rr(temp, regional_curve("London"))
+    a = daily_harm(dose, age, sex, p0, u[0], u[1])
+    b = daily_harm(dose, age, sex, p0, u[0], u[1], gradient=age_sex_gradient()[sex, age])
     np.testing.assert_array_equal(a.excess_probability, b.excess_probability)
     # the hot-residents-only fast path equals the formula on mixed temperatures
-    expected = attributable_death_probability(p0, heat_rr(temp, 19.0, age, sex))
+    expected = attributable_death_probability(p0, heat_rr(temp, "London", age, sex))
     np.testing.assert_allclose(a.excess_probability, expected, rtol=1e-9)
     assert (a.excess_probability == 0).any() and (a.excess_probability > 0).any()
 
@@ -145,7 +151,9 @@ def test_bad_parameters_are_rejected():
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError):
-        ExposureResponseParams(slope_all_ages=-0.01)
+        ExposureResponseParams(slope_high_london=-0.01)
+    with pytest.raises(ValidationError):
+        ExposureResponseParams(lag_weights=(0.5, 0.1))
     with pytest.raises(ValidationError):
         ExposureResponseParams(thresholds={"London": 99.0})
     with pytest.raises(ValidationError):

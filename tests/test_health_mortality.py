@@ -1,4 +1,4 @@
-"""Baseline mortality: Gompertz–Makeham life tables fitted to ONS life expectancy (FACTS.md s11)."""
+"""The one baseline mortality (twin.health.mortality), shared with the demography engine."""
 
 from __future__ import annotations
 
@@ -9,69 +9,75 @@ from twin.errors import TwinError
 from twin.health import (
     MortalityParams,
     baseline_qx_table,
+    baseline_rates,
     crude_death_rate,
     daily_death_probability,
     ew_2021_population,
-    fit_to_life_expectancy,
-    gompertz_makeham_qx,
     life_expectancy,
+    life_expectancy_at,
+    life_table_summary,
+    seasonal_factor,
 )
 
 
-@pytest.mark.parametrize(("sex", "target"), [("F", 83.0), ("M", 79.0)])
-def test_fitted_life_expectancy_equals_ons_target(sex, target):
-    qx = gompertz_makeham_qx(None, sex)
-    assert qx.shape == (91,)
-    assert life_expectancy(qx) == pytest.approx(target, abs=0.01)
-
-
-def test_fit_reaches_other_targets_and_alpha_falls_with_longer_life():
-    params = MortalityParams(life_expectancy_f=86.0)
-    assert life_expectancy(gompertz_makeham_qx(params, "F")) == pytest.approx(86.0, abs=0.01)
-    assert fit_to_life_expectancy(86.0, "F") < fit_to_life_expectancy(83.0, "F")
-
-
-def test_qx_rise_with_age_and_men_die_younger():
-    qx = baseline_qx_table()
-    assert np.all(np.diff(qx, axis=1) > 0)
-    assert np.all(qx[1, 20:] > qx[0, 20:])
-    # plausible levels for E&W 2021-23 (ONS tables: q80 about 0.04 F, 0.06 M)
-    assert 0.03 < qx[0, 80] < 0.06 and 0.045 < qx[1, 80] < 0.08
-    assert 0.15 < qx[0, 90] < 0.3
-
-
-def test_life_expectancy_by_hand_for_a_tiny_table():
-    # everyone dies in their first year except the open group, which is never reached
-    qx = np.ones(91)
-    assert life_expectancy(qx) == pytest.approx(0.5)
-    # constant q: geometric survival; open group with q = 1 - exp(-m) lives 1/m
-    q = 0.1
-    lx = (1 - q) ** np.arange(91)
-    expected = 0.5 * (lx[:-1] + lx[1:]).sum() + lx[-1] / -np.log(1 - q)
-    assert life_expectancy(np.full(91, q)) == pytest.approx(expected)
-
-
-def test_crude_death_rate_and_deaths_match_ons_on_ew_2021_structure():
-    qx = baseline_qx_table()
+def test_fit_hits_ons_life_expectancy_at_birth_and_65_and_the_crude_death_rate():
+    s = life_table_summary()
+    assert s["e0_F"] == pytest.approx(83.0, abs=0.01) and s["e0_M"] == pytest.approx(79.0, abs=0.01)
+    assert s["e65_F"] == pytest.approx(21.1, abs=0.01) and s["e65_M"] == pytest.approx(18.6, abs=0.01)
+    assert abs(s["crude_death_rate_ew"] - 9.8) <= 0.2  # ONS: 9.68 (2022) to 9.8 (yr to mid-2023)
     pop = ew_2021_population()
-    assert pop.sum() == pytest.approx(59.6e6)
-    assert pop[:, 90].sum() == pytest.approx(527_900, rel=0.01)  # Census 2021 90+
-    assert 9.3 < crude_death_rate(qx, pop) < 10.3  # ONS about 9.8 per 1,000
-    assert 560_000 < np.sum(qx * pop) < 610_000  # 577,160 (2022) to 598,000 (yr to mid-2023)
+    deaths = baseline_qx_table() * pop
+    assert 560_000 < deaths.sum() < 610_000  # 577,160 registered in 2022
+    assert 0.35 < deaths[:, 85:].sum() / deaths.sum() < 0.5  # most deaths are at great ages
 
 
-def test_daily_death_probability_compounds_to_the_annual_one():
+def test_demography_uses_the_same_baseline():
+    from twin.demography import rates as R
+
+    m = baseline_rates()
+    np.testing.assert_array_equal(R.fit_mortality(83.0, "F"), m[0])
+    np.testing.assert_array_equal(R.fit_mortality(79.0, "M"), m[1])
+    assert float(R.life_expectancy(m[1])) == pytest.approx(float(life_expectancy_at(m[1], 0)))
+
+
+def test_qx_shape_levels_and_sex_gap():
     qx = baseline_qx_table()
-    age = np.array([0, 40, 80, 90, 99])
-    sex = np.array([0, 1, 0, 1, 1])
-    p = daily_death_probability(qx, age, sex)
-    annual = qx[sex, np.minimum(age, 90)]
-    np.testing.assert_allclose(1 - (1 - p) ** 365, annual, rtol=1e-9)
-    assert p[-1] == p[-2]  # 99 is 90+
+    assert np.all(np.diff(qx[:, 30:], axis=1) > 0)
+    assert np.all(qx[1, 20:] > qx[0, 20:])
+    assert 0.03 < qx[0, 80] < 0.06 and 0.04 < qx[1, 80] < 0.08
+    assert 0.15 < qx[0, 90] < 0.35
 
 
-def test_bad_inputs_raise_twin_errors():
-    with pytest.raises(TwinError, match="sex"):
-        gompertz_makeham_qx(None, "X")
+def test_life_expectancy_by_hand_and_bad_input():
+    m = 0.1
+    q = 1 - np.exp(-m)
+    # constant hazard: e0 = 1/m exactly
+    assert life_expectancy(np.full(91, q)) == pytest.approx(1 / m)
     with pytest.raises(TwinError, match="qx"):
         life_expectancy(np.full(10, 0.1))
+
+
+def test_seasonal_profile_averages_one_and_summer_is_lower():
+    f = seasonal_factor(np.arange(1, 366))
+    assert f.mean() == pytest.approx(1.0, abs=1e-3)
+    assert f[14] == pytest.approx(1.12) and f[200] < 0.9
+    qx = baseline_qx_table()
+    age, sex = np.array([0, 40, 80, 90, 99]), np.array([0, 1, 0, 1, 1])
+    p = daily_death_probability(qx, age, sex)
+    np.testing.assert_allclose(1 - (1 - p) ** 365, qx[sex, np.minimum(age, 90)], rtol=1e-9)
+    assert np.all(daily_death_probability(qx, age, sex, factor=0.88) < p)
+
+
+def test_user_life_table_replaces_the_fit(tmp_path):
+    m = baseline_rates()
+    rows = ["sex,age,mx"] + [f"{s},{a},{m[i, min(a, 90)] * (1.1 if a >= 90 else 1.0)}"
+                             for i, s in enumerate("FM") for a in range(0, 91)]
+    path = tmp_path / "lt.csv"
+    path.write_text("\n".join(rows))
+    got = baseline_rates(MortalityParams(life_table=str(path)))
+    np.testing.assert_allclose(got[:, :90], m[:, :90])
+    assert got[0, 90] == pytest.approx(m[0, 90] * 1.1)
+    path.write_text("\n".join(rows[:50]))
+    with pytest.raises(TwinError, match="missing age"):
+        baseline_rates(MortalityParams(life_table=str(path)))
+    assert crude_death_rate(-np.expm1(-m), ew_2021_population()) > 9

@@ -17,16 +17,16 @@ def test_every_parameter_row_names_a_unit_and_a_source():
         assert unit, name
         assert source, name
     sources = dict((r[0], r[3]) for r in rows)
-    assert "Gasparrini" in sources["exposure_response.slope_all_ages"]
+    assert "Hajat" in sources["exposure_response.slope_high_london"]
     assert "Bouchama" in sources["behaviour.or_cool_places"]
     assert sources["traits.ltc_prevalence"].startswith("assumption, L")
 
 
 def test_overrides_show_in_the_table_and_unknown_keys_are_errors():
-    params = HeatHealthParams.model_validate({"exposure_response": {"slope_all_ages": SLOPE_CI[1]},
+    params = HeatHealthParams.model_validate({"exposure_response": {"slope_high_london": SLOPE_CI[1]},
                                               "behaviour": {"adopt_home_ac": 0.1}})
     rows = dict((r[0], r[1]) for r in describe_params(params))
-    assert rows["exposure_response.slope_all_ages"] == 0.026
+    assert rows["exposure_response.slope_high_london"] == 0.0415
     assert rows["behaviour.adopt_home_ac"] == 0.1
     with pytest.raises(ValidationError, match="extra"):
         HeatHealthParams.model_validate({"traits": {"internet_users": 0.5}})

@@ -110,6 +110,7 @@ def test_dropping_vulnerable_first_is_detected(setup, vec):
 
 
 def test_doubling_the_slope_is_detected(setup, vec):
-    broken = _totals(ReferenceHeatHealthModel, setup, _params(slope_all_ages=0.042), range(3000, 3000 + N))
+    broken = _totals(ReferenceHeatHealthModel, setup, _params(slope_high_london=0.066, slope_high_other=0.06),
+                     range(3000, 3000 + N))
     j = OUTCOMES.index("expected_attributable_deaths")
     assert ttest_ind(vec[:, j], broken[:, j], equal_var=False).pvalue < 1e-6

@@ -174,7 +174,7 @@ def test_missing_file(place_dir, name):
 
 def test_unreadable_yaml(place_dir):
     (place_dir / "place.yaml").write_text("name: [unclosed\n")
-    with pytest.raises(PlaceDataError, match=r"place.yaml: is not readable YAML"):
+    with pytest.raises(PlaceDataError, match=r"place.yaml:2: YAML syntax error"):
         Place.load(place_dir)
 
 

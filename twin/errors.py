@@ -84,7 +84,11 @@ class TwinError(ValueError):
 
 
 def _short_repr(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer of more digits than Python prints
+        text = f"<{type(value).__name__} of about {int(value.bit_length() * 0.30103) + 1} digits>" if isinstance(value, int) \
+            else f"<unprintable {type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

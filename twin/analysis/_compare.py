@@ -92,8 +92,11 @@ def compare_table(
     pandas.DataFrame
         Columns ``pathway, option, capital_cost, annual_cost, pv_cost, pv_benefit[_lower/_upper],
         npv[_lower/_upper], bcr[_lower/_upper], deaths_averted_per_year[_lower/_upper],
-        cost_per_death_averted, cost_per_qaly, rank, p_best, max_regret, budget, over_budget``.
-        ``df.attrs``: reference option, price base year, level, the minimax-regret option.
+        cost_per_death_averted, cost_per_qaly, rank, p_best, max_regret, budget, over_budget`` and,
+        when deaths are valued, ``npv_qaly, bcr_qaly, npv_vpf, bcr_vpf`` (with ``_lower/_upper``):
+        deaths as QALYs lost at the age of death (the Treasury basis for health options) and at
+        the VPF (sensitivity). ``df.attrs``: reference option, price base year, level, the
+        minimax-regret option, ``death_valuation`` (the basis of ``npv``/``bcr``).
     """
     import pandas as pd
 
@@ -115,6 +118,8 @@ def compare_table(
     p_best = probability_best(app["npv"])
     ranks = rank_options(app["npv"])
     _, max_regret, robust = minimax_regret(npv["mean"])
+    # deaths valued both ways, side by side: QALYs at the age of death (Treasury basis) and the VPF
+    both = tuple((k, interval(app[k], level)) for k in ("npv_qaly", "bcr_qaly", "npv_vpf", "bcr_vpf") if k in app)
     d_mean = app["discounted_deaths"].mean("replicate")
     q_mean = app["discounted_qalys"].mean("replicate")
     rows = []
@@ -131,7 +136,7 @@ def compare_table(
                 "capital_cost": _capital(costs, results, str(option), settings),
                 "first_year_cost": first, "pv_cost": pvc,
             }
-            for name, ds in (("pv_benefit", pvb), ("npv", npv), ("bcr", bcr)) + ((("deaths_averted_per_year", deaths),) if deaths else ()):
+            for name, ds in (("pv_benefit", pvb), ("npv", npv), ("bcr", bcr)) + ((("deaths_averted_per_year", deaths),) if deaths else ()) + both:
                 row[name] = float(ds["mean"].sel(at))
                 row[f"{name}_lower"] = float(ds["lower"].sel(at))
                 row[f"{name}_upper"] = float(ds["upper"].sel(at))
@@ -146,7 +151,10 @@ def compare_table(
     df = pd.DataFrame(rows)
     df.attrs = {"reference_option": app.attrs["reference_option"], "price_base_year": settings.price_base_year,
                 "level": level, "minimax_regret_option": robust, "years": settings.years,
-                "budget_basis": settings.budget_basis, "benefits": app.attrs["benefits"]}
+                "budget_basis": settings.budget_basis, "benefits": app.attrs["benefits"],
+                "death_valuation": app.attrs.get("death_valuation", "qaly"),
+                "death_valuation_note": "QALYs lost at the age of death (with displacement) x £70,000 is the "
+                                        "Treasury/DHSC basis for a health option; the VPF row is a sensitivity"}
     return df
 
 

@@ -23,20 +23,24 @@ Timing
     the intervention's lifetime before the end (reinvestment, no residual value); running costs and
     benefits in every year ``t`` (the measure is in place for the first summer).
 Discounting
-    HM Treasury Green Book 2022, Annex A6 (FACTS.md s7): STPR 3.5 % (years 0-30), 3.0 % (31-75),
+    HM Treasury Green Book 2022, Annex A6 (docs/sources.md): STPR 3.5 % (years 0-30), 3.0 % (31-75),
     2.5 % (76-125); health 1.5 %, 1.29 %, 1.07 %. The factor of year ``t`` is the product over years
     ``s = 1..t`` of ``1/(1 + r_s)``, ``r_s`` the rate of the band year ``s`` falls in (so year 31 is
     ``1.035**-30 / 1.03``). Costs and non-health benefits use the STPR; deaths and illness, valued
     in QALYs or VPF, the health rate. Values are not uprated for real income growth (a simplification).
 Valuation
-    A death averted is worth the value of a prevented fatality, £2,474,341 at 2023 prices (DfT TAG
-    data book v2.03, FACTS.md s7, S/M) by default; with ``death_valuation="qaly"`` it is
-    ``qalys_per_death`` (assumption, L) x £70,000 (HMT/DHSC 2022 QALY value). An illness episode is
-    ``qalys_per_illness`` (L) x £70,000.
+    By default (``death_valuation="qaly"``, the Green Book/DHSC basis for a health option) a death
+    averted is worth the discounted QALYs lost at the age of death, with mortality displacement
+    (:func:`twin.analysis.valuation.qalys_lost_per_death`), x £70,000 (HMT/DHSC 2022 QALY value);
+    ages come from the ``*_by_age`` results, else ``qalys_per_death``. The value of a prevented
+    fatality, £2,474,341 at 2023 prices (DfT TAG data book v2.03, S/M), is the sensitivity
+    (``death_valuation="vpf"``). Both are always computed: ``npv_qaly``/``npv_vpf``,
+    ``bcr_qaly``/``bcr_vpf``; ``npv``/``bcr`` follow the setting. An illness episode is
+    ``qalys_per_illness`` (L) x £70,000. Sources: docs/sources.md.
 Prices
     Everything is expressed at ``settings.price_base_year`` (default 2023). Values at other years are
     converted with ``settings.deflator`` (a ``{year: index}`` table, e.g. HM Treasury's GDP deflator)
-    when given, else at a constant ``settings.inflation`` (2 %/yr, assumption L; FACTS.md holds no
+    when given, else at a constant ``settings.inflation`` (2 %/yr, assumption L; docs/sources.md holds no
     deflator series). A year missing from a given table is an error, never guessed.
 """
 
@@ -67,10 +71,10 @@ __all__ = [
     "register_benefit",
 ]
 
-#: Green Book 2022 Annex A6 schedules: (first year of band, rate). FACTS.md s7 (S/H).
+#: Green Book 2022 Annex A6 schedules: (first year of band, rate). docs/sources.md (S/H).
 STPR_RATES: tuple[tuple[int, float], ...] = ((0, 0.035), (31, 0.030), (76, 0.025))
 HEALTH_RATES: tuple[tuple[int, float], ...] = ((0, 0.015), (31, 0.0129), (76, 0.0107))
-MAX_YEARS = 126  # the schedules in FACTS.md run to year 125
+MAX_YEARS = 126  # the schedules in docs/sources.md run to year 125
 RUN_DIMS = ("option", "pathway", "replicate")
 
 
@@ -109,12 +113,14 @@ class AppraisalSettings:
 
     years: int = 30
     price_base_year: int = 2023
-    death_valuation: Literal["vpf", "qaly"] = "vpf"
-    vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (FACTS.md s7, S/M)
+    death_valuation: Literal["vpf", "qaly"] = "qaly"
+    vpf: float = 2_474_341.0          # GBP 2023, DfT TAG data book v2.03 (docs/sources.md, S/M)
     vpf_year: int = 2023
-    qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (FACTS.md s7, S/H)
+    qaly_value: float = 70_000.0      # GBP 2022, HMT/DHSC 2022 update (docs/sources.md, S/H)
     qaly_year: int = 2022
-    qalys_per_death: float = 5.0      # L: heat deaths are mostly among the old and frail
+    qalys_per_death: float = 5.0      # L: used only when results have no age breakdown of deaths
+    displacement_share: float = 0.3   # L: as the heat-health model's exposure_response.displacement_share
+    displacement_days: int = 14       # L: as exposure_response.displacement_days
     qalys_per_illness: float = 0.01   # L: a few days to weeks of reduced health
     inflation: float = 0.02           # L: used only when no deflator table is given
     deflator: Mapping[int, float] | None = None
@@ -141,15 +147,17 @@ class AppraisalSettings:
             ("appraisal.years", self.years, "year", "choice; Green Book appraisal period"),
             ("appraisal.price_base_year", self.price_base_year, "year", "choice"),
             ("appraisal.discount.standard", "3.5% (0-30), 3.0% (31-75), 2.5% (76-125)", "yr-1",
-             "HM Treasury Green Book 2022 Annex A6 (FACTS.md s7, S/H)"),
+             "HM Treasury Green Book 2022 Annex A6 (docs/sources.md, S/H)"),
             ("appraisal.discount.health", "1.5% (0-30), 1.29% (31-75), 1.07% (76-125)", "yr-1", "same"),
             ("appraisal.death_valuation", self.death_valuation, "", "choice: vpf or qaly"),
-            ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (FACTS.md s7, S/M)"),
-            ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (FACTS.md s7, S/H)"),
-            ("appraisal.qalys_per_death", self.qalys_per_death, "QALY", "assumption, L"),
+            ("appraisal.vpf", self.vpf, f"GBP {self.vpf_year}", "DfT TAG data book v2.03 (docs/sources.md, S/M)"),
+            ("appraisal.qaly_value", self.qaly_value, f"GBP {self.qaly_year}", "HMT/DHSC 2022 (docs/sources.md, S/H)"),
+            ("appraisal.qalys_per_death", self.qalys_per_death, "QALY", "assumption, L (no age breakdown only)"),
+            ("appraisal.displacement_share", self.displacement_share, "1", "assumption, L (docs/sources.md)"),
+            ("appraisal.displacement_days", self.displacement_days, "day", "assumption, L"),
             ("appraisal.qalys_per_illness", self.qalys_per_illness, "QALY", "assumption, L"),
             ("appraisal.inflation", self.inflation if self.deflator is None else "deflator table", "yr-1",
-             "assumption, L (no deflator series in FACTS.md)" if self.deflator is None else "user deflator table"),
+             "assumption, L (no deflator series in docs/sources.md)" if self.deflator is None else "user deflator table"),
         ]
 
 
@@ -236,14 +244,21 @@ def register_benefit(
 register_benefit(
     "deaths_averted", ("expected_attributable_deaths", "attributable_deaths"),
     lambda s: s.value_of_death(), "health", "deaths",
-    source="VPF £2,474,341 (2023, DfT TAG v2.03) or QALYs per death x £70,000 (FACTS.md s7)",
+    source="QALYs lost at the age of death with displacement x £70,000 (HMT/DHSC 2022), or the VPF "
+           "£2,474,341 (2023, DfT TAG v2.03); docs/sources.md",
     qalys_per_unit=lambda s: s.qalys_per_death, counts_deaths=True,
 )
 register_benefit(
     "illness_averted", ("expected_heat_illness", "heat_illness"),
     lambda s: (s.qalys_per_illness * s.qaly_value, s.qaly_year), "health", "episodes",
-    source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; FACTS.md s7)",
+    source="QALYs per episode (L) x £70,000 (2022, HMT/DHSC; docs/sources.md)",
     qalys_per_unit=lambda s: s.qalys_per_illness,
+)
+register_benefit(
+    "flood_ead_avoided", ("expected_annual_damage",), 1.0, "standard", "GBP", price_base_year=2017,
+    source="expected annual flood damage (JRC depth-damage curves, values per property D from HM Treasury Green "
+           "Book Annex A2, 2017 prices; docs/sources.md, Flooding); already a yearly figure: run the flood model "
+           "over days of one calendar year",
 )
 
 
@@ -367,23 +382,40 @@ def appraise(
     out: dict[str, xr.DataArray] = {}
     pv_benefit = 0.0
     deaths = qalys = 0.0
+    from twin.analysis.valuation import death_qalys_averted
+
+    other = 0.0  # the other valuation of deaths (VPF when QALY is chosen, and vice versa)
     for name, b in used.items():
         units = averted(results, b, ref)
         factor = annuity_factor(settings.years, b.discount)
         pv = units * factor * b.value(settings)
+        disc_units = units * annuity_factor(settings.years, "health")
+        unit_qalys = disc_units * b.qalys(settings)
+        if b.counts_deaths:
+            deaths = deaths + disc_units
+            unit_qalys = death_qalys_averted(results, b, ref, settings) * annuity_factor(settings.years, "health")
+            pv_q = unit_qalys * convert_price(settings.qaly_value, settings.qaly_year, settings)
+            pv_v = disc_units * convert_price(settings.vpf, settings.vpf_year, settings)
+            pv, alt = (pv_q, pv_v) if settings.death_valuation == "qaly" else (pv_v, pv_q)
+            out[f"pv_{name}_qaly"] = pv_q.assign_attrs(long_name=f"present value of {name}, QALY basis", **gbp)
+            out[f"pv_{name}_vpf"] = pv_v.assign_attrs(long_name=f"present value of {name}, VPF basis", **gbp)
+            other = other + alt - pv
         out[f"{name}_per_year"] = units
         out[f"pv_{name}"] = pv.assign_attrs(long_name=f"present value of {name}", **gbp)
         pv_benefit = pv_benefit + pv
-        disc_units = units * annuity_factor(settings.years, "health")
-        qalys = qalys + disc_units * b.qalys(settings)
-        if b.counts_deaths:
-            deaths = deaths + disc_units
+        qalys = qalys + unit_qalys
     out["pv_benefit"] = pv_benefit.assign_attrs(long_name="present value of benefits", **gbp)
     out["pv_cost"] = pv_cost.assign_attrs(long_name="present value of costs", **gbp)
     out["first_year_cost"] = first.assign_attrs(long_name="capital plus one year's running cost", **gbp)
     out["npv"] = (pv_benefit - pv_cost).assign_attrs(long_name="net present value", **gbp)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["bcr"] = (pv_benefit / pv_cost.where(pv_cost > 0)).assign_attrs(units="1", long_name="benefit-cost ratio")
+        # both valuations of deaths, side by side (QALY: the Treasury basis for health; VPF: sensitivity)
+        for basis, pvb in ((settings.death_valuation, pv_benefit), (_other(settings), pv_benefit + other)):
+            out[f"npv_{basis}"] = (pvb - pv_cost).assign_attrs(long_name=f"net present value, deaths on the "
+                                                                        f"{basis.upper()} basis", **gbp)
+            out[f"bcr_{basis}"] = (pvb / pv_cost.where(pv_cost > 0)).assign_attrs(
+                units="1", long_name=f"benefit-cost ratio, deaths on the {basis.upper()} basis")
     zeros = xr.zeros_like(out["pv_benefit"])
     out["discounted_deaths"] = (zeros + deaths).assign_attrs(units="deaths", long_name="deaths averted, discounted (health)")
     out["discounted_qalys"] = (zeros + qalys).assign_attrs(units="QALY", long_name="QALYs gained, discounted (health)")
@@ -397,6 +429,10 @@ def appraise(
         if set(RUN_DIMS) <= set(v.dims):
             out[k] = v.transpose(*RUN_DIMS, ...)
     return xr.Dataset(out, attrs=attrs)
+
+
+def _other(settings: AppraisalSettings) -> str:
+    return "vpf" if settings.death_valuation == "qaly" else "qaly"
 
 
 from twin.analysis._compare import compare_table  # noqa: E402  (re-exported: needs the names above)

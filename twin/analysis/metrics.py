@@ -185,7 +185,10 @@ def _with_place(place: xr.DataArray, per_zone: xr.DataArray) -> xr.DataArray:
 
 
 def indicators(results: xr.Dataset, variables: Sequence[str] | None = None) -> xr.Dataset:
-    """Exposure-style indicators per 1,000 residents for every run.
+    """Exposure-style indicators per 1,000 residents for every run, and death rates per 100,000 a year.
+
+    Deaths with an age breakdown also get ``X_per_100k_year_crude`` and
+    ``X_per_100k_year_esp2013`` (:mod:`twin.analysis.rates`) when ``variables`` is not given.
 
     For each count variable ``X`` (or ``X_by_age``, preferred when both exist) the Dataset holds
     ``X_per_1000`` and, from ``X_by_age``, ``X_per_1000_75plus`` (per 1,000 residents aged 75+).
@@ -230,6 +233,13 @@ def indicators(results: xr.Dataset, variables: Sequence[str] | None = None) -> x
                 out[f"{name}_by_{'_'.join(extra)}"] = da
             else:
                 out[name] = da
+    # deaths also as crude and ESP-2013 age-standardised rates per 100,000 a year (twin/analysis/rates.py)
+    from twin.analysis.rates import death_rates
+
+    if variables is None:
+        for name, da in death_rates(results).data_vars.items():
+            da.attrs["reference_option"] = ref
+            out[name] = da
     attrs = {k: v for k, v in results.attrs.items() if k in {"place", "scenario_name", "scenario_sha256", "seed"}}
     attrs["reference_option"] = ref
     return xr.Dataset(out, attrs=attrs)
@@ -367,8 +377,11 @@ def summary_table(results: xr.Dataset, level: float = 0.95, *, ind: xr.Dataset |
                     "difference_upper": float(dsel["upper"].sel(at)),
                     "percent_change": float(dsel["percent_change"].sel(at)),
                 })
-    df = pd.DataFrame(rows)
-    df.attrs = {"reference_option": ind.attrs.get("reference_option", _reference(ind)), "level": level}
+    cols = ["indicator", "pathway", "option", "units", "n_replicates", "mean", "lower", "upper", "difference",
+            "difference_lower", "difference_upper", "percent_change"]
+    df = pd.DataFrame(rows, columns=cols)  # a model without count variables has no rows, not an error
+    ref = ind.attrs.get("reference_option") or (_reference(ind) if "option" in ind.coords else "")
+    df.attrs = {"reference_option": ref, "level": level}
     return df
 
 

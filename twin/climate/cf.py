@@ -55,6 +55,15 @@ def convert_units(values: np.ndarray, units: str, name: str, path: Path) -> np.n
 #: and ~341 mm in a day (Met Office), so these only catch unit and coding errors.
 PLAUSIBLE = {"tasmax": (-60.0, 60.0), "tasmin": (-60.0, 60.0), "pr": (0.0, 1000.0)}
 
+#: Largest climate file read, and most values in one variable (the variables used are loaded whole).
+MAX_FILE_BYTES = 2 << 30
+MAX_VALUES = 40_000_000
+
+
+def _maybe(da: xr.DataArray) -> bool:
+    """A variable that may be found by its CF standard_name (loaded; others are left on disk)."""
+    return da.attrs.get("standard_name") in {n for names, _ in _STANDARD_NAMES.values() for n in names}
+
 _STANDARD_NAMES = {
     "tasmax": ({"air_temperature"}, "maximum"),
     "tasmin": ({"air_temperature"}, "minimum"),
@@ -134,13 +143,29 @@ def read_cf(path, *, variables: Sequence[str] = ("tasmax", "tasmin", "pr"),
         Missing file or variable, unknown units, NaN values, non-daily or non-monotonic
         time, implausible values (outside :data:`PLAUSIBLE`, or tasmax < tasmin).
     """
+    import os
+    import stat
+
     path = Path(path)
-    if not path.is_file():
-        raise ClimateDataError("climate file not found", file=path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        raise ClimateDataError("climate file not found", file=path) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ClimateDataError("is not a regular file (a directory, FIFO or device)", file=path)
+    if st.st_size > MAX_FILE_BYTES:
+        raise ClimateDataError(f"climate file is too large ({st.st_size / 2**30:.1f} GB; at most "
+                               f"{MAX_FILE_BYTES / 2**30:.0f} GB)", file=path, hint="cut it to the place and period")
     try:
         with xr.open_dataset(path, engine="h5netcdf") as raw:
-            ds = raw.load()
-    except (OSError, ValueError) as exc:
+            big = [(n, v.size) for n, v in raw.variables.items() if v.size > MAX_VALUES]
+            if big:  # checked before decompressing: a small file can hold gigabytes of zeros
+                raise ClimateDataError(f"variable is too large ({big[0][1]:,} values; at most {MAX_VALUES:,})",
+                                       file=path, field=str(big[0][0]), hint="cut the file to the place and period")
+            ds = raw[[v for v in raw.data_vars if v in variables or _maybe(raw[v])]].load()
+    except ClimateDataError:
+        raise
+    except Exception as exc:  # h5py/h5netcdf raise many types for broken files
         raise ClimateDataError(f"cannot read as NetCDF ({type(exc).__name__})", file=path,
                                hint="give a NetCDF4/HDF5 file with CF metadata") from None
     t = _check_time(ds, path)

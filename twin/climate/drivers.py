@@ -34,9 +34,11 @@ __all__ = [
     "PathwayScaling",
     "StationClimate",
     "WeatherParams",
+    "climate_file_for",
     "generate_weather",
     "heat_indices",
     "local_offsets",
+    "place_station",
     "make_drivers",
     "read_cf",
 ]
@@ -256,8 +258,9 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
     p = params or ClimateParams()
     pw = get_pathway(pathway)
     grid = place.grid
-    if source is None or (isinstance(source, (str, Path)) and str(source) == "generator"):
-        station = get_station(place.meta.get("climate_station", ""))
+    generator = source is None or (isinstance(source, (str, Path)) and str(source) == "generator")
+    if generator:
+        station = place_station(place)
     else:
         name = place.meta.get("climate_station")
         station = STATIONS.get(str(name).lower()) if name else None
@@ -265,30 +268,62 @@ def make_drivers(place, pathway: str | Pathway, time, rng: np.random.Generator, 
         reference_urbanness=station.urbanness if station else ModulationParams.reference_urbanness)
     offsets = local_offsets(grid, mod)
     idx = pd.DatetimeIndex(time).normalize()
-    if source is None or (isinstance(source, (str, Path)) and str(source) == "generator"):
+    if generator:
         return ClimateDrivers(generate_weather(station, pw, idx, rng, p.weather), offsets)
-
-    if isinstance(source, xr.Dataset):  # already read (the run engine reads a climate file once)
-        ds, source = source, source.attrs.get("source_file", "climate file")
-    else:
-        ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
-    missing = idx.difference(pd.DatetimeIndex(ds["time"].values))
-    if len(missing):
-        raise ClimateDataError("file does not cover the requested days", file=source, field="time",
-                               value=f"{len(missing)} days missing, first {missing[0].date()}")
-    ds = ds.sel(time=idx.values)
-    dims = set(ds["tasmax"].dims)
-    if dims == {"time"}:
-        pass
-    elif dims == {"time", "y", "x"}:
-        ds = _on_place_grid(ds, grid, source).transpose("time", "y", "x")
+    ds = climate_file_for(place, source, idx)
+    if "y" in ds["tasmax"].dims:
         offsets = xr.zeros_like(offsets).assign_attrs(offsets.attrs)
         for v in offsets:
             offsets[v].attrs.update(units="degC", long_name=f"{v} (zero: weather is gridded)")
-    else:
-        raise ClimateDataError("climate variables must have dims (time,) or (time, y, x)", file=source,
-                               field="tasmax", value=tuple(ds["tasmax"].dims))
     return ClimateDrivers(_apply_delta(ds, pw), offsets)
+
+
+def place_station(place) -> StationClimate:
+    """The place's weather-generator station; an unknown name names place.yaml (and its line)."""
+    name = place.meta.get("climate_station", "")
+    if str(name).lower() in STATIONS:
+        return STATIONS[str(name).lower()]
+    path = getattr(place, "path", None)
+    if path is not None:
+        from twin.place._io import check_station
+
+        check_station(place.meta, str(Path(path) / "place.yaml"))
+    return get_station(name)
+
+
+def climate_file_for(place, source: str | Path | xr.Dataset, time) -> xr.Dataset:
+    """A climate file checked for a place and period: the days of ``time`` on the place's cells.
+
+    The one check of a scenario's climate file, called by ``twin validate`` (through
+    :func:`twin.scenario.checks.preflight`) and by every run (:func:`make_drivers`), so they give the
+    same message: unreadable file or variables (:func:`read_cf`), days of the period missing, dims
+    other than ``(time,)`` or ``(time, y, x)`` (an extra dimension), variables on different dims,
+    a grid that does not cover the place. ``source`` may be the Dataset :func:`read_cf` returned.
+    """
+    idx = pd.DatetimeIndex(time).normalize()
+    if isinstance(source, xr.Dataset):  # already read by read_cf (the run engine reads a climate file once)
+        ds, source = source, source.attrs.get("source_file", "climate file")
+    else:
+        ds = read_cf(source, variables=("tasmax", "tasmin", "pr"), optional=("pr",))
+    have = pd.DatetimeIndex(ds["time"].values)
+    missing = idx.difference(have)
+    if len(missing):
+        span = f"{have[0].date()}..{have[-1].date()}" if len(have) else "no days"
+        raise ClimateDataError("file does not cover the scenario period", file=source, field="time",
+                               value=f"{len(missing)} of {len(idx)} days missing, first {missing[0].date()}",
+                               hint=f"the file holds {span}; the period is {idx[0].date()}..{idx[-1].date()}")
+    ds = ds.sel(time=idx.values)
+    dims = tuple(ds["tasmax"].dims)
+    for v in ds.data_vars:
+        if set(ds[v].dims) != set(dims):
+            raise ClimateDataError(f"variables must share dims (tasmax has {dims})", file=source, field=v,
+                                   value=tuple(ds[v].dims))
+    if set(dims) == {"time"}:
+        return ds
+    if set(dims) == {"time", "y", "x"}:
+        return _on_place_grid(ds, place.grid, source).transpose("time", "y", "x")
+    raise ClimateDataError("climate variables must have dims (time,) or (time, y, x)", file=source,
+                           field="tasmax", value=dims)
 
 
 def heat_indices(weather: xr.Dataset, *, region: str | None = None, hot_days=(28.0, 30.0),

@@ -1,24 +1,33 @@
-"""Heat hazards: regional heat-health thresholds, alert levels and heatwave episodes.
+"""Heat hazards: THE regional heat-health threshold table and UKHSA-style alert levels.
 
 Pure NumPy functions on 1-D ``(time,)`` or 2-D ``(time, cell)`` arrays; no xarray, no
-Mesa. Time is always axis 0.
+Mesa. Time is always axis 0. Heatwave counts are xclim indices
+(:func:`twin.climate.drivers.heat_indices`, :func:`twin.climate.weather.summer_statistics`).
 
-Alert rule (our forecast-free simplification of the UKHSA Weather-Health Alert risk
-matrix, using the threshold logic of the old Heatwave Plan levels, FACTS.md s10):
+:data:`HEAT_THRESHOLDS` is the one regional table (day max / night min of the Met Office
+heat-health watch, docs/sources.md): the alert rule below uses it, and the heat-health
+exposure-response derives its regional thresholds from it
+(:func:`twin.health.exposure_response.regional_curve`).
 
-* green (0): no threshold met, or outside the alert season (1 June - 30 September);
-* yellow (1): the day-maximum threshold is met on a single day (or the night-minimum
-  threshold is met on its own);
-* amber (2): day and night thresholds met on >= 2 consecutive days and the night between
-  (old Level-2/3 trigger, applied to what happened rather than a forecast probability);
-* red (3): extreme heat, Tmax >= day threshold + ``red_margin`` (default 4 degC, L) on >= 2
-  consecutive days.
+Alert rule: the UKHSA Weather-Health Alert risk matrix (impact x likelihood, 2023+), applied
+to what happened (the twin knows the weather; there is no forecast):
 
-The night "between" day t and day t+1 is the minimum recorded on day t+1 (a 09-09 UTC
-Met Office minimum is dated by the morning it ends).
+* impact of a day, from its Tmax and Tmin against the region's day/night thresholds
+  ``D``/``N`` (offsets in :class:`AlertParams`): *minor* if Tmax >= D + ``minor_day``;
+  *significant* if Tmax >= D + ``significant_day`` and Tmin >= N + ``significant_night``;
+  *severe* if Tmax >= D + ``severe_day``;
+* likelihood: *high* when the impact lasts >= 2 consecutive days (both days count), else *medium*;
+* matrix: red = severe and high; amber = severe and medium, or significant and high;
+  yellow = significant and medium, or minor and high; green otherwise and outside the
+  1 June - 30 September season.
+
+The offsets are fitted (D) so that over generated 1991-2020 summers at Heathrow amber and red
+occur about as often as UKHSA has issued them for London (docs/sources.md, alerts).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,17 +35,15 @@ from twin.errors import ClimateDataError
 
 __all__ = [
     "ALERT_LEVELS",
+    "AlertParams",
     "HEAT_THRESHOLDS",
     "alert_levels",
-    "episode_count",
-    "episodes",
-    "heatwave_mask",
     "in_alert_season",
     "thresholds_for",
 ]
 
 #: Regional heat-health thresholds (day max, night min), degC: Met Office heat-health watch /
-#: Heatwave Plan system to 2022 (FACTS.md s10, S/M-H).
+#: Heatwave Plan system to 2022 (docs/sources.md, S/M-H).
 HEAT_THRESHOLDS: dict[str, tuple[float, float]] = {
     "London": (32.0, 18.0),
     "South East": (31.0, 16.0),
@@ -54,10 +61,8 @@ _ALIASES = {"east of england": "East", "yorkshire & humber": "Yorkshire and The 
 
 #: Alert level names by code.
 ALERT_LEVELS = ("green", "yellow", "amber", "red")
-#: UKHSA Weather-Health Alert season, 1 June - 30 September (FACTS.md s10).
+#: UKHSA Weather-Health Alert season, 1 June - 30 September (docs/sources.md).
 ALERT_SEASON = ((6, 1), (9, 30))
-#: Margin above the day threshold that makes a 2-day spell "extreme" (red), degC (L: our choice).
-RED_MARGIN = 4.0
 
 
 def thresholds_for(region: str) -> tuple[float, float]:
@@ -97,8 +102,27 @@ def _pair_days(pair: np.ndarray) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True)
+class AlertParams:
+    """Offsets (degC) from the region's day/night thresholds that set each impact level (fitted, D)."""
+
+    minor_day: float = -4.0
+    significant_day: float = -3.0
+    significant_night: float = -3.0
+    severe_day: float = 2.5
+    #: Amber and red stay in force this many days after the last qualifying day (UKHSA alerts run
+    #: to 09:00 after the hot spell; heat deaths lag by 0-3 days).
+    carry_days: int = 1
+
+
+def _persistent(event: np.ndarray) -> np.ndarray:
+    """Days of runs of >= 2 consecutive event days."""
+    pair = event & _next(event)
+    return _pair_days(pair)
+
+
 def alert_levels(tasmax, tasmin, day_max: float, night_min: float, *, season=None,
-                 red_margin: float = RED_MARGIN) -> np.ndarray:
+                 params: AlertParams | None = None) -> np.ndarray:
     """Alert level per day (0 green, 1 yellow, 2 amber, 3 red); see the module docstring.
 
     Parameters
@@ -110,67 +134,31 @@ def alert_levels(tasmax, tasmin, day_max: float, night_min: float, *, season=Non
     season
         Optional boolean ``(time,)`` mask of alert-season days (:func:`in_alert_season`);
         days outside it are green.
-    red_margin
-        Degrees above ``day_max`` that count as extreme (L).
+    params
+        Impact offsets (:class:`AlertParams`).
 
     Returns
     -------
     numpy.ndarray
         int8, same shape as ``tasmax``.
     """
+    p = params or AlertParams()
     tx = np.asarray(tasmax, dtype=float)
     tn = np.asarray(tasmin, dtype=float)
     if tx.shape != tn.shape:
         raise ClimateDataError("tasmax and tasmin shapes differ", field="tasmin", value=tn.shape)
-    day = tx >= day_max
-    night = tn >= night_min
-    amber = _pair_days(day & _next(night) & _next(day))
-    extreme = tx >= day_max + red_margin
-    red = _pair_days(extreme & _next(extreme))
-    level = np.where(day | night, 1, 0).astype(np.int8)
-    level[amber] = 2
-    level[red] = 3
+    minor = tx >= day_max + p.minor_day
+    significant = (tx >= day_max + p.significant_day) & (tn >= night_min + p.significant_night)
+    severe = tx >= day_max + p.severe_day
+    level = np.zeros(tx.shape, np.int8)
+    level[_persistent(minor) | significant] = 1
+    level[_persistent(significant) | severe] = 2
+    level[_persistent(severe)] = 3
+    for _ in range(p.carry_days):
+        after = np.zeros_like(level)
+        after[1:] = np.where(level[:-1] >= 2, level[:-1], 0)
+        level = np.maximum(level, after)
     if season is not None:
         s = np.asarray(season, dtype=bool)
         level[~s] = 0
     return level
-
-
-def episodes(hot, min_length: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of >= ``min_length`` consecutive True days along axis 0.
-
-    Returns
-    -------
-    (cell, start, length)
-        int arrays, one entry per episode, ordered by cell then start (cell is 0 for 1-D input).
-    """
-    b = np.asarray(hot, dtype=bool)
-    b2 = b.reshape(b.shape[0], -1)
-    padded = np.zeros((b2.shape[0] + 2, b2.shape[1]), dtype=np.int8)
-    padded[1:-1] = b2
-    d = np.diff(padded, axis=0).T  # (cell, time+1)
-    cell_s, start = np.nonzero(d == 1)
-    _, end = np.nonzero(d == -1)
-    length = end - start
-    keep = length >= min_length
-    return cell_s[keep], start[keep], length[keep]
-
-
-def heatwave_mask(hot, min_length: int = 3) -> np.ndarray:
-    """Boolean mask of days that belong to a run of >= ``min_length`` True days."""
-    b = np.asarray(hot, dtype=bool)
-    b2 = b.reshape(b.shape[0], -1)
-    cell, start, length = episodes(b2, min_length)
-    delta = np.zeros((b2.shape[0] + 1, b2.shape[1]), dtype=np.int32)
-    np.add.at(delta, (start, cell), 1)
-    np.add.at(delta, (start + length, cell), -1)
-    return (np.cumsum(delta, axis=0)[:-1] > 0).reshape(b.shape)
-
-
-def episode_count(hot, min_length: int = 3):
-    """Number of runs of >= ``min_length`` True days: int for 1-D input, array per cell for 2-D."""
-    b = np.asarray(hot, dtype=bool)
-    cell, _, _ = episodes(b, min_length)
-    if b.ndim == 1:
-        return int(cell.size)
-    return np.bincount(cell, minlength=int(np.prod(b.shape[1:]))).reshape(b.shape[1:])

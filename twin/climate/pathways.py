@@ -3,7 +3,7 @@
 A :class:`Pathway` is a set of seasonal changes (summer and winter temperature
 deltas in degC, summer and winter precipitation change as a fraction) that is
 added to a 1991-2020 station baseline. The deltas are derived (status D, see
-FACTS.md) from the UKCP18 headline figures by pattern scaling:
+docs/sources.md) from the UKCP18 headline figures by pattern scaling:
 
     delta_season = ratio_season * (GWL - baseline_gwl)
 
@@ -15,7 +15,7 @@ is a field of :class:`PathwayScaling` so a user can change it.
 
 A :class:`StationClimate` holds monthly climatology of daily Tmax / Tmin,
 annual rainfall and the year-to-year SD of monthly mean Tmax for the three
-stations in FACTS.md section 9.
+stations in docs/sources.md.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ __all__ = [
 SUMMER_PEAK_DOY = 196.0
 DAYS_PER_YEAR = 365.25
 
-_UKCP18 = "UKCP18 headline factsheet, Met Office 2018 (FACTS.md s2)"
+_UKCP18 = "UKCP18 headline factsheet, Met Office 2018 (docs/sources.md)"
 
 # --- UKCP18 figures (S) and the arithmetic on them (D) ------------------------------------
 #: Central England summer / winter Tmean change, RCP8.5, 2060-79 vs 1981-2000, 10-90 %
@@ -59,7 +59,7 @@ UKCP18_WINTER_PR_RCP85 = (-0.02 + 0.33) / 2  # +0.155, D
 #: 1981-2000 and minus ~0.9 degC for the 20 years earlier at RCP8.5's ~0.45 degC/decade.
 GLOBAL_DT_2070_RCP85 = 4.3 - 0.7 - 0.9  # 2.7 degC, D/L
 #: Global warming already in the 1991-2020 station baseline (L: ~0.9-1.0 degC above
-#: pre-industrial; FACTS.md has no figure, value from IPCC AR6 WG1 (2021) order of magnitude).
+#: pre-industrial; docs/sources.md has no figure, value from IPCC AR6 WG1 (2021) order of magnitude).
 BASELINE_GWL = 0.9
 
 
@@ -82,6 +82,11 @@ class PathwayScaling:
     summer_pr_per_degree: float = UKCP18_SUMMER_PR_RCP85 / GLOBAL_DT_2070_RCP85  # ~-0.10, D
     winter_pr_per_degree: float = UKCP18_WINTER_PR_RCP85 / GLOBAL_DT_2070_RCP85  # ~+0.057, D
     baseline_gwl: float = BASELINE_GWL
+    #: Growth of the summer Tmax upper-tail stretch per degC of regional summer warming (fitted, D):
+    #: hot extremes warm faster than the mean, so that 40 degC at a London-like station comes about
+    #: once in 3-6 years at gwl4 (Christidis et al., Nat Commun 2020: ~3.5 yr by 2100, high emissions,
+    #: UK-wide) while the summer mean follows the UKCP18 delta. See docs/sources.md (weather tail).
+    tail_stretch_per_degree: float = 0.11
     source: str = f"derived (D) by pattern scaling of {_UKCP18}; global warming 2060-79 ~2.7 degC (D/L)"
 
 
@@ -103,6 +108,10 @@ class Pathway:
     ----------
     name
         "baseline", "gwl1.5", ...
+    tail_stretch
+        Extra stretch of the summer Tmax anomaly above its pivot (added to the generator's
+        baseline stretch, :class:`twin.climate.weather.WeatherParams`): the change of the
+        upper tail beyond the shift of the mean (D).
     gwl
         Global warming level, degC above pre-industrial (``None`` for the baseline).
     tas_summer, tas_winter
@@ -120,6 +129,11 @@ class Pathway:
     pr_summer: float
     pr_winter: float
     source: str = ""
+    tail_stretch: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.tail_stretch <= 2.0:
+            raise ClimateDataError("must be between 0 and 2", field="pathway.tail_stretch", value=self.tail_stretch)
 
     def delta(self, dayofyear) -> tuple[np.ndarray, np.ndarray]:
         """Temperature delta (degC) and precipitation change (fraction) for each day of year.
@@ -137,7 +151,7 @@ def make_pathway(name: str, gwl: float | None, scaling: PathwayScaling | None = 
     """Build a pathway for a global warming level by pattern scaling (values are D)."""
     s = scaling or PathwayScaling()
     if gwl is None:
-        return Pathway(name, None, 0.0, 0.0, 0.0, 0.0, "1991-2020 station climatology (FACTS.md s9)")
+        return Pathway(name, None, 0.0, 0.0, 0.0, 0.0, "1991-2020 station climatology (docs/sources.md)")
     dg = gwl - s.baseline_gwl
     return Pathway(
         name=name,
@@ -147,6 +161,7 @@ def make_pathway(name: str, gwl: float | None, scaling: PathwayScaling | None = 
         pr_summer=max(-0.9, s.summer_pr_per_degree * dg),
         pr_winter=max(-0.9, s.winter_pr_per_degree * dg),
         source=s.source,
+        tail_stretch=max(0.0, s.tail_stretch_per_degree * s.summer_dt_per_degree * dg),
     )
 
 
@@ -187,30 +202,30 @@ def _monthly_cycle(jja: tuple[float, float, float], january: float) -> tuple[flo
 
 @dataclass(frozen=True)
 class StationClimate:
-    """1991-2020 climatology of one Met Office station (FACTS.md s9).
+    """1991-2020 climatology of one Met Office station (docs/sources.md).
 
     Attributes
     ----------
     name
         Station key ("heathrow", ...).
     tasmax, tasmin
-        Twelve monthly means of daily Tmax / Tmin, degC. June-August are FACTS.md s9
+        Twelve monthly means of daily Tmax / Tmin, degC. June-August are docs/sources.md
         (D/H); the other months come from a harmonic fit through the summer months and an
         assumed January value (D/L) -- the model mostly uses summers.
     annual_pr
-        Annual rainfall, mm (FACTS.md s9, D/H).
+        Annual rainfall, mm (docs/sources.md, D/H).
     tasmax_monthly_sd
-        Year-to-year SD of the monthly mean Tmax, degC, twelve months. JJA from FACTS.md s9
+        Year-to-year SD of the monthly mean Tmax, degC, twelve months. JJA from docs/sources.md
         (D/H); other months set to the JJA mean (L).
     wet_day_fraction
-        Annual mean fraction of days with rain (L; typical UK values, not in FACTS.md).
+        Annual mean fraction of days with rain (L; typical UK values, not in docs/sources.md).
     urbanness
         Urban intensity of the station's surroundings on the 0..1 scale of
         :func:`twin.climate.local_offsets` (Heathrow ~1 degC vs ~3 degC London average
-        peak nocturnal UHI -> 1/3, D from FACTS.md s3; rural stations L).
+        peak nocturnal UHI -> 1/3, D from docs/sources.md; rural stations L).
     daily_sd_scale
         Multiplies the generator's daily temperature SDs (L: 1 inland; 0.75 at coastal
-        Camborne, whose monthly-mean SD in FACTS.md s9 is ~30 % below the inland stations').
+        Camborne, whose monthly-mean SD in docs/sources.md is ~30 % below the inland stations').
     """
 
     name: str
@@ -221,7 +236,7 @@ class StationClimate:
     wet_day_fraction: float
     urbanness: float
     daily_sd_scale: float = 1.0
-    source: str = field(default="Met Office historic station data, 1991-2020 means (FACTS.md s9)")
+    source: str = field(default="Met Office historic station data, 1991-2020 means (docs/sources.md)")
 
     def daily_climatology(self) -> tuple[np.ndarray, np.ndarray]:
         """Daily mean Tmax and Tmin (degC) for day of year 1..366, as arrays of length 366.
@@ -258,8 +273,8 @@ def _station(name, tx_jja, tn_jja, tx_jan, tn_jan, annual_pr, sd_jja, wet, urban
                           float(annual_pr), tuple(sd), wet, urbanness, sd_scale)
 
 
-#: Stations of FACTS.md s9. January Tmax/Tmin (the winter anchor of the harmonic fit) are L:
-#: typical 1991-2020 UK values, not in FACTS.md. Wet-day fractions are L.
+#: Stations of docs/sources.md. January Tmax/Tmin (the winter anchor of the harmonic fit) are L:
+#: typical 1991-2020 UK values, not in docs/sources.md. Wet-day fractions are L.
 STATIONS: dict[str, StationClimate] = {
     "heathrow": _station("heathrow", (21.6, 23.9, 23.4), (12.0, 14.2, 14.1), 8.4, 2.5,
                          616.0, (1.48, 1.98, 1.53), wet=0.30, urbanness=1.0 / 3.0),

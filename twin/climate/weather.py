@@ -12,7 +12,7 @@ Model (all anomalies are about the station's daily climatology, see
   ``f(lag1) s_fast^2 + f(slow_lag1) s_slow^2 + f_wet v_wet = sd_monthly^2``,
   with ``f(rho)`` the variance factor of a monthly mean of an AR(1) series,
   so both the daily SD (a parameter) and the year-to-year SD of monthly mean Tmax
-  (FACTS.md s9) are met.
+  (docs/sources.md) are met.
 * Tmin anomaly = ``corr * sd_n / sd_x * (Tmax weather anomaly) + sqrt(1-corr^2) sd_n N_t``
   with ``N`` another AR(1); wet days slightly milder at night. Tmin <= Tmax - 0.5.
 * Rain occurrence: two-state Markov chain (wet-after-wet ``wet_persistence``; wet-after-dry
@@ -61,7 +61,7 @@ class WeatherParams:
     >= 30 degC and 3-day runs >= 28 degC sits in the ranges documented in
     tests/test_climate.py (about 10, 4 and 1 per year), and so that a 1 degC cooler
     climate (the 1961-90 record) has roughly half as many >= 28 and a third as many
-    >= 30 degC days (Met Office State of the UK Climate 2023, FACTS.md s2).
+    >= 30 degC days (Met Office State of the UK Climate 2023, docs/sources.md).
 
     Attributes
     ----------
@@ -92,6 +92,13 @@ class WeatherParams:
         Shape of the gamma distribution of wet-day amounts (L).
     min_diurnal_range
         Tmin is capped at Tmax minus this, degC.
+    tail_pivot_sd, tail_stretch
+        Upper tail of warm-season Tmax: the part of the weather anomaly above
+        ``tail_pivot_sd`` daily SDs is stretched by ``tail_stretch`` (plus the pathway's
+        :attr:`twin.climate.pathways.Pathway.tail_stretch`), and the expected stretch is
+        subtracted so monthly means are unchanged. Fitted (D) so that the baseline annual
+        maximum at Heathrow reaches 40 degC about once in 100-300 years (Christidis et al.
+        2020, Kay et al. 2025) and 35 degC in roughly one summer in ten; docs/sources.md.
     """
 
     tasmax_sd_summer: float = 3.8
@@ -108,6 +115,8 @@ class WeatherParams:
     wet_day_seasonality: float = 0.15
     gamma_shape: float = 0.75
     min_diurnal_range: float = 0.5
+    tail_pivot_sd: float = 1.0
+    tail_stretch: float = 0.21
 
     def __post_init__(self) -> None:
         for name in ("lag1", "slow_lag1", "tasmin_lag1", "tasmin_corr", "wet_persistence"):
@@ -137,6 +146,24 @@ def _ar1(noise: np.ndarray, rho: float) -> np.ndarray:
     scale = np.sqrt(1.0 - rho**2)
     e[0] /= scale  # x[0] = noise[0]: stationary start
     return lfilter([scale], [1.0, -rho], e)
+
+
+def _stretch_upper_tail(x: np.ndarray, sd: np.ndarray, season_w: np.ndarray, stretch: float,
+                        pivot_sd: float) -> np.ndarray:
+    r"""Stretch a Gaussian anomaly above ``pivot_sd`` SDs by ``stretch`` (warm season), keeping its mean.
+
+    :math:`x' = x + k w (x - c)^+ - k w\,E[(x - c)^+]` with :math:`c = ` ``pivot_sd`` :math:`\sigma`,
+    :math:`w` the summer weight (1 mid-July, 0 mid-January) and
+    :math:`E[(x - c)^+] = \sigma\varphi(c/\sigma) - c\,(1 - \Phi(c/\sigma))` for a normal anomaly.
+    """
+    if stretch == 0.0:
+        return x
+    from scipy.special import ndtr
+
+    c = pivot_sd * sd
+    expected = sd * np.exp(-0.5 * pivot_sd**2) / np.sqrt(2.0 * np.pi) - c * (1.0 - ndtr(pivot_sd))
+    k = stretch * season_w
+    return x + k * (np.maximum(x - c, 0.0) - expected)
 
 
 def _markov_occurrence(u: np.ndarray, p_wet: np.ndarray, p11: float) -> np.ndarray:
@@ -230,6 +257,8 @@ def generate_weather(station: str | StationClimate, pathway: str | Pathway, time
     fast = _ar1(z[:, 0], p.lag1)
     slow = _ar1(z[:, 1], p.slow_lag1)
     weather_x = s_fast[month] * fast + s_slow[month] * slow
+    weather_x = _stretch_upper_tail(weather_x, np.sqrt(v_weather)[month], w,
+                                    p.tail_stretch + pw.tail_stretch, p.tail_pivot_sd)
     wet_anom = wet - p_wet
     sd_n = k * (p.tasmin_sd_winter + (p.tasmin_sd_summer - p.tasmin_sd_winter) * w)
     sd_wx = np.sqrt(v_weather)[month]
@@ -257,6 +286,7 @@ def generate_weather(station: str | StationClimate, pathway: str | Pathway, time
             "gwl": "none" if pw.gwl is None else pw.gwl,
             "pathway_delta_summer_degC": pw.tas_summer,
             "pathway_delta_winter_degC": pw.tas_winter,
+            "tail_stretch": p.tail_stretch + pw.tail_stretch,
             "source": source,
             "weather_params": json.dumps(asdict(p)),
         },
@@ -269,10 +299,13 @@ def summer_statistics(ds: xr.Dataset, *, hot_day: float = 28.0, heatwave_min_day
 
     Returns JJA monthly means of Tmax/Tmin, the year-to-year SD of monthly mean Tmax, the
     mean annual rain, the lag-1 autocorrelation of JJA Tmax anomalies, days per year with
-    Tmax >= 28 and >= 30 degC, and runs per year of >= ``heatwave_min_days`` days with
-    Tmax >= ``hot_day``.
+    Tmax >= 28 and >= 30 degC, heatwaves per year (runs of >= ``heatwave_min_days`` days with
+    Tmax >= ``hot_day``) and their mean length in days (xclim ``hot_spell_frequency`` and
+    ``hot_spell_total_length``), and the share of years whose maximum reaches 35 and 40 degC.
     """
-    from twin.climate.hazards import episode_count
+    import warnings
+
+    import xclim.indices as xi
 
     t = pd.DatetimeIndex(ds["time"].values)
     tx, tn, pr = (ds[v].values for v in ("tasmax", "tasmin", "pr"))
@@ -281,6 +314,8 @@ def summer_statistics(ds: xr.Dataset, *, hot_day: float = 28.0, heatwave_min_day
     out: dict = {}
     monthly = pd.DataFrame({"tx": tx, "tn": tn, "y": years, "m": t.month}).groupby(["y", "m"]).mean()
     for m, name in [(6, "jun"), (7, "jul"), (8, "aug")]:
+        if m not in monthly.index.get_level_values("m"):
+            continue
         sel = monthly.xs(m, level="m")
         out[f"tasmax_{name}"] = float(sel["tx"].mean())
         out[f"tasmin_{name}"] = float(sel["tn"].mean())
@@ -293,5 +328,15 @@ def summer_statistics(ds: xr.Dataset, *, hot_day: float = 28.0, heatwave_min_day
     out["lag1_jja"] = float(np.corrcoef(a[:-1][consecutive], a[1:][consecutive])[0, 1])
     out["days_ge_28"] = float((tx >= 28.0).sum() / n_years)
     out["days_ge_30"] = float((tx >= 30.0).sum() / n_years)
-    out["heatwaves_per_year"] = float(episode_count(tx >= hot_day, heatwave_min_days) / n_years)
+    txa = xr.DataArray(tx, coords={"time": t}, dims="time", attrs={"units": "degC"})
+    spell = dict(thresh=f"{hot_day} degC", window=heatwave_min_days, freq="YS", op=">=")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The 'name' property is deprecated")
+        n_spells = float(xi.hot_spell_frequency(txa, **spell).sum())
+        spell_days = float(xi.hot_spell_total_length(txa, **spell).sum())
+    out["heatwaves_per_year"] = n_spells / n_years
+    out["heatwave_mean_length"] = spell_days / n_spells if n_spells else 0.0
+    annual_max = pd.Series(tx).groupby(years).max().to_numpy()
+    out["p_annual_max_ge_35"] = float((annual_max >= 35.0).mean())
+    out["p_annual_max_ge_40"] = float((annual_max >= 40.0).mean())
     return out

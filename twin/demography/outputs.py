@@ -25,7 +25,8 @@ __all__ = [
     "write_netcdf",
 ]
 
-_SOURCES = ("mortality: Gompertz-Makeham fitted to e0 M 79.0 F 83.0 (ONS National life tables 2024); "
+_SOURCES = ("mortality: the twin's one baseline (twin.health.mortality: fitted to e0 M 79.0 F 83.0, e65 M 18.6 F 21.1, "
+            "ONS National life tables 2021-23) scaled to each variant's e0; "
             "fertility: gamma ASFR, TFR 1.44, mean age 30.9 (ONS Births 2023); "
             "migration: indicative LA rates (docs/sources.md, D/L) unless the place brings tables")
 

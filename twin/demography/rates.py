@@ -1,4 +1,4 @@
-"""Default demographic rates calibrated to FACTS.md: life tables, fertility, migration profiles.
+"""Default demographic rates calibrated to docs/sources.md: life tables, fertility, migration profiles.
 
 Pure numpy (scipy's root finder inside functions). Ages are single years ``0..n_ages-1``,
 the last one open ("90+" when ``n_ages = 91``); sexes follow :data:`twin._names.SEXES`
@@ -27,11 +27,11 @@ __all__ = [
     "total_fertility",
 ]
 
-#: Life expectancy at birth, E&W 2021-23: M 79.0, F 83.0 (ONS National life tables 2024; FACTS 5).
+#: Life expectancy at birth, E&W 2021-23: M 79.0, F 83.0 (ONS National life tables 2024; docs/sources.md).
 E0_DEFAULT = {"F": 83.0, "M": 79.0}
-#: Total fertility rate E&W 2023: 1.44 (ONS Births in England and Wales 2023, 2024; FACTS 5).
+#: Total fertility rate E&W 2023: 1.44 (ONS Births in England and Wales 2023, 2024; docs/sources.md).
 TFR_DEFAULT = 1.44
-#: Mean age of mother at birth, E&W 2023: 30.9 (ONS Births 2023; FACTS 5).
+#: Mean age of mother at birth, E&W 2023: 30.9 (ONS Births 2023; docs/sources.md).
 MEAN_MATERNAL_AGE = 30.9
 #: Standard deviation of maternal age: assumption (L), typical of low-fertility European schedules.
 SD_MATERNAL_AGE = 5.8
@@ -43,7 +43,7 @@ class GompertzMakeham:
     """Shape of a mortality schedule ``mu(x) = A + B exp(c x)`` for ``x >= 1``, plus an infant rate.
 
     The level is set later by a multiplier fitted to a target life expectancy
-    (FACTS 11: derive qx from a Gompertz-Makeham law fitted to e0 and check it against the
+    (docs/sources.md: derive qx from a Gompertz-Makeham law fitted to e0 and check it against the
     crude death rate of about 9.8 per 1,000). The shape values are assumptions (L) chosen so
     that the fitted rates look like recent E&W life tables (m60 ~ 0.008, m80 ~ 0.055 for males).
     """
@@ -57,7 +57,8 @@ class GompertzMakeham:
         return self.A + self.B * np.exp(self.c * x)
 
 
-#: Default shapes per sex (assumptions L; the level is fitted to E0_DEFAULT).
+#: Example custom shapes (assumptions L) for ``fit_mortality(shape=...)``; the default is the
+#: twin's one baseline, :func:`twin.health.mortality.baseline_rates`.
 GM_SHAPE = {
     "F": GompertzMakeham(A=1.5e-4, B=1.2e-5, c=0.102, infant=3.3e-3),
     "M": GompertzMakeham(A=2.5e-4, B=2.5e-5, c=0.096, infant=4.0e-3),
@@ -82,25 +83,12 @@ def _schedule(shape: GompertzMakeham, n_ages: int) -> np.ndarray:
 def life_expectancy(m: np.ndarray) -> np.ndarray:
     """Life expectancy at birth from central death rates (vectorised over leading axes).
 
-    Parameters
-    ----------
-    m : array (..., n_ages)
-        Central death rates by single year of age, last age open.
-
-    Notes
-    -----
-    Constant hazard within each year of age:
-    :math:`q_x = 1 - e^{-m_x}`, :math:`l_{x+1} = l_x (1 - q_x)`,
-    :math:`L_x = l_x q_x / m_x` (:math:`L_x = l_x` when :math:`m_x = 0`), and for the open
-    interval :math:`L_\\omega = l_\\omega / m_\\omega`. Then :math:`e_0 = \\sum_x L_x / l_0`.
+    The twin's one life-table function, :func:`twin.health.mortality.life_expectancy_at`
+    (constant hazard within each year of age, open last age).
     """
-    m = np.asarray(m, dtype=float)
-    q = -np.expm1(-m)
-    l = np.concatenate([np.ones(m.shape[:-1] + (1,)), np.cumprod(1.0 - q[..., :-1], axis=-1)], axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        big_l = np.where(m > 0, l * q / np.where(m > 0, m, 1.0), l)
-        big_l[..., -1] = np.where(m[..., -1] > 0, l[..., -1] / np.where(m[..., -1] > 0, m[..., -1], 1.0), np.inf)
-    return big_l.sum(axis=-1)
+    from twin.health.mortality import life_expectancy_at
+
+    return life_expectancy_at(m, 0)
 
 
 def fit_mortality(e0: float, sex: str = "F", *, n_ages: int = N_AGES, shape: GompertzMakeham | None = None) -> np.ndarray:
@@ -111,19 +99,27 @@ def fit_mortality(e0: float, sex: str = "F", *, n_ages: int = N_AGES, shape: Gom
     e0 : float
         Target life expectancy at birth in years (defaults: :data:`E0_DEFAULT`).
     sex : {"F", "M"}
-        Selects the default Gompertz-Makeham shape (:data:`GM_SHAPE`).
+        Row of the baseline.
     n_ages : int
         Number of single ages, the last one open.
     shape : GompertzMakeham, optional
-        Overrides the default shape.
+        A custom Gompertz-Makeham shape instead of the twin's one baseline.
 
     Notes
     -----
-    Rates are :math:`m_x(k) = k\\, m_x^{GM}`; the multiplier :math:`k` solves
-    :math:`e_0(k) = e_0^*` by Brent's method (``e_0`` falls monotonically in ``k``).
-    The fit is D in FACTS terms (FACTS 11). Accuracy: |e0 - target| < 1e-6 y.
+    The schedule is THE baseline mortality of the twin,
+    :func:`twin.health.mortality.baseline_rates` (the same rates the heat-health model
+    uses), scaled by a constant :math:`k` so that :math:`e_0(k\\,m) = e_0^*` (Brent's method;
+    :math:`k = 1` at the default ONS targets). Accuracy: |e0 - target| < 1e-6 y.
     """
-    return scale_to_e0(_schedule(shape or GM_SHAPE[sex], n_ages), e0)
+    if shape is not None:
+        return scale_to_e0(_schedule(shape, n_ages), e0)
+    from twin.health.mortality import baseline_rates
+
+    base = baseline_rates(None, n_ages)[SEXES.index(sex)]
+    if abs(float(life_expectancy(base)) - e0) < 1e-9:
+        return np.array(base)
+    return scale_to_e0(base, e0)
 
 
 def scale_to_e0(m: np.ndarray, e0: float) -> np.ndarray:
@@ -152,7 +148,7 @@ def scale_to_e0(m: np.ndarray, e0: float) -> np.ndarray:
 def crude_death_rate(population: np.ndarray, m: np.ndarray) -> float:
     """Deaths per 1,000 residents per year: ``1000 * sum(P * (1 - exp(-m))) / sum(P)``.
 
-    ``population`` is (..., sex, age) and ``m`` (sex, age); the check of FACTS 11
+    ``population`` is (..., sex, age) and ``m`` (sex, age); the check of docs/sources.md
     (about 9.8 per 1,000 for E&W, ONS 2024) uses an E&W-like age structure.
     """
     p = np.asarray(population, dtype=float)

@@ -32,7 +32,7 @@ MigrationProfile = Literal["young_adult", "family", "working_age", "retirement",
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", frozen=True)
 
 
 class Variant(_Strict):

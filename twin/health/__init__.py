@@ -10,7 +10,7 @@ Modules
 params
     :class:`HeatHealthParams` and its sections, every value with a unit and a source.
 mortality
-    Baseline death probabilities from Gompertz–Makeham life tables (FACTS.md s11, D).
+    The one baseline mortality (shared with twin.demography), its seasonal profile, life tables.
 exposure_response
     Heat relative risk above a regional threshold, attributable deaths, illness, daily draws.
 population_traits
@@ -35,7 +35,7 @@ from twin.health.behaviour import (
 from twin.health.calibration import (
     HeatDeathEstimate,
     expected_annual_heat_deaths,
-    heathrow_like_summers,
+    generated_summers,
     london_like_population,
 )
 from twin.health.exposure_response import (
@@ -43,22 +43,30 @@ from twin.health.exposure_response import (
     attributable_death_probability,
     daily_harm,
     daily_mean_temperature,
+    Curve,
+    age_sex_gradient,
+    heat_log_rr,
     heat_rr,
-    heat_slopes,
+    lagged_dose,
     population_mean,
+    regional_curve,
     regional_threshold,
     vulnerability_multiplier,
 )
 from twin.health.mortality import (
     baseline_qx_table,
+    baseline_rates,
     crude_death_rate,
     daily_death_probability,
-    ew_2021_population,
-    fit_to_life_expectancy,
-    gompertz_makeham_qx,
     life_expectancy,
+    life_expectancy_at,
+    life_table_summary,
+    remaining_life_expectancy,
+    seasonal_factor,
 )
+from twin.health.population import ew_2021_population
 from twin.health.params import (
+    CENTILE_97_LONDON,
     REGIONS,
     SLOPE_CI,
     BehaviourParams,
@@ -88,7 +96,7 @@ __all__ = sorted([
     "baseline_qx_table", "behaviour_rr", "channel_preference", "channel_probabilities",
     "cooling_centre_visit_probability", "crude_death_rate", "daily_death_probability", "daily_harm",
     "daily_mean_temperature", "describe_params", "ew_2021_population", "expected_annual_heat_deaths",
-    "fit_to_life_expectancy", "gompertz_makeham_qx", "heat_rr", "heat_slopes", "heathrow_like_summers",
+    "baseline_rates", "life_expectancy_at", "life_table_summary", "remaining_life_expectancy", "seasonal_factor", "heat_rr", "age_sex_gradient", "generated_summers", "heat_log_rr", "lagged_dose", "regional_curve", "Curve", "CENTILE_97_LONDON",
     "help_seeking_probability", "life_expectancy", "living_alone", "london_like_population",
     "long_term_condition", "on_vulnerable_list", "overheating_home", "population_mean",
     "protective_behaviour", "regional_threshold", "seeks_help", "vulnerability_multiplier",

@@ -38,7 +38,7 @@ def _check_table(ages: tuple[int, ...], *values: tuple[float, ...], name: str, p
 class TraitParams(BaseModel):
     """Probabilities of resident traits, drawn once when residents are synthesised."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     internet_use_ages: tuple[int, ...] = pfield((0, 45, 55, 65, 75), "year", "age groups of ONS Internet users 2020",
                                                 "Lower bounds of the age groups of internet_use.")
@@ -110,7 +110,7 @@ class BehaviourParams(BaseModel):
     death: with daily death probabilities around 1e-4 the outcome is rare and OR ~ RR.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     or_cool_places: float = pfield(0.34, "1", "Bouchama et al. 2007 meta-analysis (FACTS.md s1), S/M",
                                    "Odds ratio of heat death for visiting cool places.", gt=0, le=1)
@@ -150,7 +150,7 @@ class BehaviourParams(BaseModel):
 class ServiceParams(BaseModel):
     """Help seeking by alert level and cooling-centre visits (all assumptions, L)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid")
 
     help_seeking_by_alert: tuple[float, float, float, float] = pfield(
         (0.0, 0.0005, 0.002, 0.01), "day-1", "assumption, L: no figure in FACTS.md; levels green/yellow/amber/red (UKHSA 2023)",

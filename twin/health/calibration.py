@@ -1,33 +1,12 @@
 """Calibration helpers: expected heat-attributable deaths per year for a population and climate.
 
-:func:`expected_annual_heat_deaths` sums the heat-attributable death probability
-(no random draws) over days and residents, so a place's rules can be checked
-against published burdens: Gasparrini et al. 2022 (London 3.21 per 100,000 a year;
-England and Wales 791 a year, about 1.3 per 100,000) and Vardoulakis et al. 2014
-(about 3 per 100,000 in the UK), FACTS.md s1 and s10.
-
-Calibration note (D)
---------------------
-Exposure is the local daily mean temperature. On 30 years of Heathrow weather from
-:func:`twin.climate.weather.generate_weather` (baseline pathway) and the bundled urban
-borough's population (150,000, 12 % aged 65+), the Gasparrini slope (+2.1 %/degC)
-gives, per 100,000 a year:
-
-* London threshold at the 97th centile, 21.5 degC (Hajat 2002): about 0.8 -- a
-  quarter of Gasparrini et al. 2022's London figure (3.21), whose reference is
-  the minimum-mortality temperature;
-* London threshold at 19 degC, where Hajat 2002 sees London deaths start to rise:
-  about 3.8 (3.9 at the station, -0.2 degC mean local offset of the borough), near
-  Gasparrini 2022 (3.21) and Vardoulakis 2014 (about 3).
-
-So 19 degC is the default London threshold. London's heat burden per head is
-higher than elsewhere (Bennett et al. 2014; Gasparrini 2022: 3.21 vs about 1.3
-per 100,000 for England and Wales), so the other regions keep the 97th-centile
-level, shifted by the regional alert thresholds (see :mod:`twin.health.params`):
-the England and Wales 2021 population on Yeovilton weather with the South West's
-19.5 degC gives about 1.4 per 100,000, about 830 deaths a year (Gasparrini 2022:
-791). A +2 degC warmer summer roughly doubles the London figure (x1.9); see the
-tests for the band and why.
+:func:`expected_annual_heat_deaths` sums the heat-attributable death probability (no
+random draws) over days and residents, with the lag, the seasonal baseline and the
+age/sex gradient of the model, so a place's rules can be checked against published
+burdens quickly. :func:`generated_summers` gives daily mean temperatures from the twin's
+own weather generator. The calibration itself (``exposure_response.slope_low`` fitted to
+Gasparrini et al. 2022's London crude rate, about 2.0 per 100,000 a year) and the held-out
+checks are in ``validation/`` and docs/validation.md.
 """
 
 from __future__ import annotations
@@ -37,23 +16,16 @@ from typing import NamedTuple
 import numpy as np
 
 from twin._names import MAX_AGE
-from twin.health.exposure_response import heat_slopes, regional_threshold
-from twin.health.mortality import baseline_qx_table, daily_death_probability
+from twin.health.exposure_response import age_sex_gradient, heat_log_rr, lagged_dose, regional_curve
+from twin.health.mortality import baseline_qx_table, daily_death_probability, seasonal_factor
 from twin.health.params import HeatHealthParams
 
 __all__ = [
-    "HEATHROW_JJA_TMEAN",
     "HeatDeathEstimate",
     "expected_annual_heat_deaths",
-    "heathrow_like_summers",
+    "generated_summers",
     "london_like_population",
 ]
-
-#: Heathrow 1991-2020 daily-mean temperature by month, June/July/August: (Tmax + Tmin)/2 of FACTS.md s9 (D).
-HEATHROW_JJA_TMEAN = ((21.6 + 12.0) / 2, (23.9 + 14.2) / 2, (23.4 + 14.1) / 2)
-#: Year-to-year SD of the monthly mean, June/July/August: FACTS.md s9's Tmax figures, used for Tmean (L).
-_HEATHROW_JJA_YEAR_SD = (1.48, 1.98, 1.53)
-_JJA_DAYS = (30, 31, 31)
 
 
 class HeatDeathEstimate(NamedTuple):
@@ -66,35 +38,42 @@ class HeatDeathEstimate(NamedTuple):
 
 def expected_annual_heat_deaths(temps: np.ndarray, ages: np.ndarray, sexes: np.ndarray, region: str,
                                 params: HeatHealthParams | None = None, *, counts: np.ndarray | None = None,
-                                years: float = 1.0, vulnerability: np.ndarray | None = None) -> HeatDeathEstimate:
-    """Expected heat-attributable deaths per year, without random draws.
+                                years: float = 1.0, vulnerability: np.ndarray | None = None,
+                                dayofyear: np.ndarray | None = None, by_day: bool = False):
+    r"""Expected heat-attributable deaths per year, without random draws.
 
     Parameters
     ----------
-    temps : array_like, shape (days,) or (days, n)
-        Daily mean temperature (degC): one series for everyone, or one per resident/group.
+    temps : array_like, shape (days,)
+        Consecutive daily mean temperatures (degC); the first ``len(lag_weights) - 1`` days
+        only feed the lag of later days.
     ages, sexes : array_like of int, shape (n,)
         Single year of age (0..90) and index into ``SEXES`` of each resident or group.
     region : str
-        Region of the regional threshold (FACTS.md s10 names).
+        Region of the exposure-response (:func:`twin.health.exposure_response.regional_curve`).
     params
         Heat-health parameters (defaults if None).
     counts : array_like, shape (n,), optional
-        Persons in each group (default 1 each: ``ages`` are residents).
+        Persons in each group (default 1 each).
     years : float
-        Number of years the days of ``temps`` cover (e.g. 30 for 30 summers of JJA days).
+        Number of years the counted days cover.
     vulnerability : array_like, shape (n,), optional
         Normalised vulnerability multipliers (default 1).
+    dayofyear : array_like, shape (days,), optional
+        Day of year of each day, for the seasonal baseline (default: annual average, factor 1).
+    by_day : bool
+        Also return the expected heat deaths of each counted day (array).
 
     Returns
     -------
-    HeatDeathEstimate
+    HeatDeathEstimate, or (HeatDeathEstimate, numpy.ndarray) with ``by_day``
 
     Notes
     -----
-    :math:`\\frac{1}{Y}\\sum_d \\sum_i w_i\\, p_{0,i}\\, v_i\\, (e^{\\beta_i (T_{d,i} - \\theta)^+} - 1)`,
-    the sum of the excess probabilities that :func:`twin.health.exposure_response.daily_harm`
-    would draw from (ignoring the depletion of those who die, which is negligible).
+    :math:`\frac{1}{Y}\sum_d \sum_i w_i\, p_{0,i} s_d\, v_i\, (e^{g_i D_d} - 1)` with
+    :math:`D_d` the lag-weighted dose of day ``d`` and :math:`s_d` the seasonal factor:
+    what :func:`twin.health.exposure_response.daily_harm` draws from, ignoring the depletion
+    of those who die and displacement (gross attributable deaths).
     """
     params = HeatHealthParams() if params is None else params
     ages = np.minimum(np.asarray(ages), MAX_AGE)
@@ -102,61 +81,42 @@ def expected_annual_heat_deaths(temps: np.ndarray, ages: np.ndarray, sexes: np.n
     w = np.ones(ages.shape) if counts is None else np.asarray(counts, dtype=float)
     if vulnerability is not None:
         w = w * np.asarray(vulnerability, dtype=float)
-    beta = heat_slopes(params)[sexes, ages]
+    g = age_sex_gradient(params)[sexes, ages]
     wp0 = w * daily_death_probability(baseline_qx_table(params.mortality), ages, sexes)
-    theta = regional_threshold(region, params)
     temps = np.asarray(temps, dtype=float)
-    if temps.ndim == 1:
-        x = np.maximum(temps - theta, 0.0)
-        x = x[x > 0]
-        total = float(np.expm1(np.multiply.outer(x, beta)).sum(axis=0) @ wp0) if x.size else 0.0
-    else:
-        total = sum(float(np.expm1(beta * np.maximum(row - theta, 0.0)) @ wp0) for row in temps)
+    lag = params.exposure_response.lag_weights
+    h = heat_log_rr(temps, regional_curve(region, params))
+    k = len(lag) - 1
+    hist = np.stack([h[k - l: h.size - l] for l in range(k + 1)])  # lag l rows, days k.. end
+    dose = lagged_dose(hist, lag)
+    season = (np.ones(dose.size) if dayofyear is None
+              else seasonal_factor(np.asarray(dayofyear)[k:], params.mortality))
+    daily = np.zeros(dose.size)
+    hot = np.flatnonzero(dose > 0)
+    if hot.size:
+        daily[hot] = season[hot] * (np.expm1(np.multiply.outer(dose[hot], g)) @ wp0)
     population = float(np.asarray(counts, dtype=float).sum()) if counts is not None else float(ages.size)
-    per_year = total / years
-    return HeatDeathEstimate(per_year, 1e5 * per_year / population, population)
+    per_year = float(daily.sum()) / years
+    est = HeatDeathEstimate(per_year, 1e5 * per_year / population, population)
+    return (est, daily) if by_day else est
 
 
-def heathrow_like_summers(rng: np.random.Generator, n_years: int, *, shift: float = 0.0,
-                          daily_sd: float = 2.5, lag1: float = 0.7) -> np.ndarray:
-    """Synthetic June–August daily-mean temperatures at a Heathrow-like site (degC).
+def generated_summers(n_years: int, *, station: str = "heathrow", pathway: str = "baseline", seed: int = 1,
+                      months: tuple[int, ...] = (5, 6, 7, 8, 9)) -> tuple[np.ndarray, np.ndarray]:
+    """Daily mean temperatures (degC) and day of year of ``n_years`` generated years, ``months`` only.
 
-    Parameters
-    ----------
-    rng
-        Random generator.
-    n_years
-        Number of summers.
-    shift
-        Warming added to every day (degC), e.g. 2.0 for a +2 degC summer.
-    daily_sd
-        Standard deviation of daily-mean values about the month's mean (degC; L). 2.5 is
-        what ``twin.climate.weather``'s fitted SDs (Tmax 3.8, Tmin 2.0, correlated) imply for the
-        daily mean; with the year-to-year term the summer SD is about 2.9 degC.
-    lag1
-        Day-to-day autocorrelation of the daily anomalies (L; does not change expected deaths).
-
-    Returns
-    -------
-    numpy.ndarray, shape (n_years * 92,)
-
-    Notes
-    -----
-    Monthly means are FACTS.md s9's Heathrow 1991–2020 (Tmax + Tmin)/2, plus a
-    year-to-year anomaly with FACTS.md s9's SD, plus an AR(1) daily anomaly.
+    From :func:`twin.climate.weather.generate_weather` at ``station`` under ``pathway``; each
+    year's kept days are consecutive (lags inside a year are exact).
     """
-    out = []
-    innov = daily_sd * np.sqrt(1.0 - lag1**2)
-    for _ in range(n_years):
-        for mean, ysd, days in zip(HEATHROW_JJA_TMEAN, _HEATHROW_JJA_YEAR_SD, _JJA_DAYS, strict=True):
-            month = mean + ysd * rng.standard_normal() + shift
-            a = np.empty(days)
-            a[0] = daily_sd * rng.standard_normal()
-            e = innov * rng.standard_normal(days)
-            for d in range(1, days):
-                a[d] = lag1 * a[d - 1] + e[d]
-            out.append(month + a)
-    return np.concatenate(out)
+    import pandas as pd
+
+    from twin.climate.weather import generate_weather
+
+    time = pd.date_range("2001-01-01", periods=365 * n_years, freq="D")
+    ds = generate_weather(station, pathway, time, np.random.default_rng(seed))
+    keep = np.isin(time.month, months)
+    tmean = 0.5 * (ds["tasmax"].values + ds["tasmin"].values)
+    return tmean[keep], time.day_of_year.to_numpy()[keep]
 
 
 def london_like_population(total: float = 150_000.0, params: HeatHealthParams | None = None) -> np.ndarray:
@@ -164,12 +124,12 @@ def london_like_population(total: float = 150_000.0, params: HeatHealthParams | 
 
     Notes
     -----
-    Assumption (L; London's structure is not in FACTS.md): under 15 19 %, 15–64 69 %,
+    Assumption (L; London's structure is not in docs/sources.md): under 15 19 %, 15–64 69 %,
     65+ 12 % (roughly ONS Census 2021 London), built like
     :func:`twin.health.mortality.ew_2021_population` (even spread under 65, life-table
     shape at 65+).
     """
-    from twin.health.mortality import ew_2021_population
+    from twin.health.population import ew_2021_population
 
     params = HeatHealthParams() if params is None else params
     ew = ew_2021_population(params.mortality)

@@ -128,7 +128,7 @@ def total_cost(costs: Iterable[Cost]) -> Cost | None:
 class InterventionParams(BaseModel):
     """Base of every intervention's ``Params``: unknown keys are errors, no type coercion."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True, frozen=True)
 
 
 class Intervention:

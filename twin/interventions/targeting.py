@@ -51,7 +51,7 @@ _TARGET_HINT = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True, frozen=True)
 
 
 class ZonesTarget(_Strict):

@@ -7,7 +7,6 @@ file, the field and the bad value. Writers produce canonical, byte-reproducible 
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -18,7 +17,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from twin._names import MAX_AGE, SEXES
+from twin._names import MAX_AGE, SEXES  # noqa: F401 - re-exported names used by callers
 from twin.errors import PlaceDataError
 
 __all__ = [
@@ -26,6 +25,7 @@ __all__ = [
     "FRACTION_LAYERS",
     "REQUIRED_LAYERS",
     "check_grid",
+    "check_station",
     "read_features",
     "read_grid",
     "read_meta",
@@ -45,6 +45,11 @@ LAYER_ATTRS = {
     "building": ("1", "building footprint fraction of cell"),
     "residents": ("1", "usual residents living in cell (count; home-cell weights)"),
 }
+#: Sanity bounds on place data (a UK council area is at most ~1.2 million residents over ~26,000 km2).
+MAX_CELL_RESIDENTS = 1_000_000
+MAX_GRID_SIDE = 20_000
+MAX_GRID_CELLS = 4_000_000      # e.g. 2,000 x 2,000 cells: 40 km at 20 m
+MAX_GRID_VARIABLES = 64
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # British National Grid as a CF grid mapping (OSGB36 / Transverse Mercator), written for GIS tools.
 _GRID_MAPPING = {
@@ -71,14 +76,12 @@ def fail(file: str, field: str | None, message: str, value: Any = None, hint: st
 
 # ----------------------------------------------------------------------------- place.yaml
 def read_meta(data: bytes, file: str) -> dict:
-    """Parse place.yaml (safe loader) and check its required keys."""
-    import yaml
+    """Parse place.yaml (the scenarios' bounded safe reader: no aliases, depth limit) and check its keys."""
+    from twin._files import decode_utf8
+    from twin.scenario._yaml import load_with_lines
 
-    try:
-        meta = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise fail(file, None, f"is not readable YAML: {reason}", has_value=False) from None
+    meta, lines = load_with_lines(decode_utf8(data, path=file, what="place.yaml", error=PlaceDataError), file,
+                                  error=PlaceDataError)
     if not isinstance(meta, dict):
         raise fail(file, None, "must be a mapping of keys to values", type(meta).__name__)
     for key in ("name", "crs", "cell_size", "region", "climate_station"):
@@ -87,25 +90,71 @@ def read_meta(data: bytes, file: str) -> dict:
                        hint="place.yaml needs name, crs, cell_size, region, climate_station")
     for key in ("name", "region", "climate_station"):
         if not isinstance(meta[key], str) or not meta[key]:
-            raise fail(file, key, "must be a non-empty string", meta[key])
+            raise fail(file, key, "must be a non-empty string", meta[key], line=lines.line_of((key,)))
+    from twin.climate.hazards import HEAT_THRESHOLDS, thresholds_for
+    from twin.errors import ClimateDataError
+
+    try:
+        thresholds_for(meta["region"])  # heat-health thresholds of every run come from the region
+    except ClimateDataError:
+        import difflib
+
+        close = difflib.get_close_matches(meta["region"], list(HEAT_THRESHOLDS), n=1, cutoff=0.6)
+        raise fail(file, "region", "is not a known region (for heat-health thresholds)", meta["region"],
+                   line=lines.line_of(("region",)),
+                   hint=(f"did you mean {close[0]!r}? " if close else "") + "valid: " + ", ".join(HEAT_THRESHOLDS)) from None
     if crs_kind(str(meta["crs"])) != "bng":
-        raise fail(file, "crs", "is not supported", meta["crs"], hint=f"grids must be in {BNG!r}")
+        raise fail(file, "crs", "is not supported", meta["crs"], hint=f"grids must be in {BNG!r}",
+                   line=lines.line_of(("crs",)))
     size = meta["cell_size"]
-    if isinstance(size, bool) or not isinstance(size, (int, float)) or not size > 0:
-        raise fail(file, "cell_size", "must be a positive number of metres", size)
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not math.isfinite(size) or not 1 <= size <= 10_000:
+        raise fail(file, "cell_size", "must be a number of metres between 1 and 10000", size,
+                   line=lines.line_of(("cell_size",)))
     meta.setdefault("description", "")
     sources = meta.setdefault("sources", [])
     if not isinstance(sources, list):
-        raise fail(file, "sources", "must be a list", sources)
+        raise fail(file, "sources", "must be a list", sources, line=lines.line_of(("sources",)))
     return meta
+
+
+def check_station(meta: dict, file: str) -> None:
+    """The place's ``climate_station`` must be one the weather generator knows (it is used unless a climate file is given)."""
+    from twin.climate.pathways import STATIONS
+
+    name = meta.get("climate_station")
+    if str(name).lower() in STATIONS:
+        return
+    line = None
+    try:
+        from twin._files import read_text
+        from twin.scenario._yaml import MAX_YAML_BYTES, load_with_lines
+
+        line = load_with_lines(read_text(file, limit=MAX_YAML_BYTES), file, error=PlaceDataError)[1].line_of(("climate_station",))
+    except (OSError, ValueError):
+        pass
+    raise fail(file, "climate_station", "is not a station the weather generator knows", name, line=line,
+               hint=f"valid: {', '.join(STATIONS)}; or give the scenario a climate file (climate: {{source: FILE.nc}})")
 
 
 # ----------------------------------------------------------------------------- grid.nc
 def read_grid(data: bytes, file: str) -> xr.Dataset:
-    """Open grid.nc from bytes, drop the grid-mapping variable and encodings."""
+    """Open grid.nc from bytes, drop the grid-mapping variable and encodings.
+
+    Sizes are checked before anything is decompressed (a small gzip-compressed file can hold
+    gigabytes of zeros): at most :data:`MAX_GRID_CELLS` cells and :data:`MAX_GRID_VARIABLES` variables.
+    """
     try:
         with xr.open_dataset(io.BytesIO(data), engine="h5netcdf") as ds:
+            cells = 1
+            for dim, n in ds.sizes.items():
+                cells *= int(n)
+            if len(ds.variables) > MAX_GRID_VARIABLES or cells > MAX_GRID_CELLS:
+                raise fail(file, None, f"grid is too large ({len(ds.variables)} variables, dims "
+                           f"{dict(ds.sizes)})", has_value=False,
+                           hint=f"at most {MAX_GRID_CELLS:,} cells and {MAX_GRID_VARIABLES} variables")
             grid = ds.load()
+    except PlaceDataError:
+        raise
     except Exception as exc:  # h5py/h5netcdf raise many types for broken files
         raise fail(file, None, f"is not a readable NetCDF-4 file ({type(exc).__name__})", has_value=False) from None
     grid = grid.drop_vars([v for v in ("spatial_ref",) if v in grid.variables])
@@ -128,6 +177,11 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
     for axis in ("x", "y"):
         if axis not in grid.coords or grid[axis].ndim != 1 or grid[axis].size < 1:
             raise fail(file, axis, "coordinate is missing or not 1-D", has_value=False)
+        c = np.asarray(grid[axis].values)
+        if not np.issubdtype(c.dtype, np.number) or not np.isfinite(c.astype(float)).all():
+            raise fail(file, axis, "coordinate must be finite metres (EPSG:27700)", str(c[:3]))
+        if grid[axis].size > MAX_GRID_SIDE:
+            raise fail(file, axis, f"grid is too large (more than {MAX_GRID_SIDE:,} cells a side)", int(grid[axis].size))
     if grid["y"].size > 1 and grid["y"].values[1] > grid["y"].values[0]:
         grid = grid.isel(y=slice(None, None, -1))  # north first, as the contract says
     crs = str(grid.attrs.get("crs", BNG))
@@ -157,9 +211,12 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
             var = var / 100.0  # units at the boundary: percentages become fractions
             var.attrs.update(units="1")
             v = var.values
-        if np.issubdtype(v.dtype, np.floating) and np.isnan(v).any():
-            r, c = np.argwhere(np.isnan(v))[0]
-            raise fail(file, name, f"has {int(np.isnan(v).sum())} NaN cells", "NaN",
+        if np.issubdtype(v.dtype, np.floating) and not np.isfinite(v).all():
+            nan = bool(np.isnan(v).any())
+            bad = np.isnan(v) if nan else ~np.isfinite(v)
+            r, c = np.argwhere(bad)[0]
+            raise fail(file, name, f"has {int(bad.sum())} {'NaN' if nan else 'infinite'} cells",
+                       "NaN" if nan else float(v[r, c]),
                        hint=f"first at y={float(grid['y'][r]):g}, x={float(grid['x'][c]):g}; fill them")
         if name in LAYER_ATTRS:
             want = LAYER_ATTRS[name][0]
@@ -172,6 +229,10 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
             raise fail(file, name, "fraction outside [0, 1]", float(bad))
         if name == "residents" and v.min() < 0:
             raise fail(file, name, "must not be negative", float(v.min()))
+        if name == "residents" and v.max() > MAX_CELL_RESIDENTS:
+            raise fail(file, name, f"more than {MAX_CELL_RESIDENTS:,} residents in one cell", float(v.max()))
+        if name == "elevation" and (v.min() < -500 or v.max() > 9000):
+            raise fail(file, name, "elevation outside -500..9000 m", float(v.min() if v.min() < -500 else v.max()))
         new_vars[name] = var
     grid = grid.assign(new_vars)
     grid.attrs["crs"] = BNG
@@ -207,10 +268,13 @@ def read_features(data: bytes, file: str, geom_types: tuple[str, ...]) -> list[t
     """Parse a GeoJSON FeatureCollection into ``(geometry in EPSG:27700, properties)`` pairs."""
     import shapely
 
+    from twin._files import decode_utf8
+
+    text = decode_utf8(data, path=file, what="GeoJSON file", error=PlaceDataError)
     try:
-        doc = json.loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise fail(file, None, f"is not readable JSON: {exc}", has_value=False) from None
+        doc = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise fail(file, None, f"is not readable JSON: {' '.join(str(exc).split())[:160]}", has_value=False) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise fail(file, "type", "must be a GeoJSON FeatureCollection",
                    doc.get("type") if isinstance(doc, dict) else type(doc).__name__)
@@ -228,7 +292,10 @@ def read_features(data: bytes, file: str, geom_types: tuple[str, ...]) -> list[t
         try:
             geom = shapely.geometry.shape(feat["geometry"])
         except Exception as exc:
-            raise fail(file, f"{where}.geometry", f"cannot be read ({exc})", has_value=False) from None
+            raise fail(file, f"{where}.geometry", f"cannot be read ({' '.join(str(exc).split())[:120]})",
+                       has_value=False) from None
+        if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
+            raise fail(file, f"{where}.geometry", "coordinates must be finite numbers", has_value=False)
         props = feat.get("properties") or {}
         if not isinstance(props, dict):
             raise fail(file, f"{where}.properties", "must be a mapping", props)
@@ -237,6 +304,10 @@ def read_features(data: bytes, file: str, geom_types: tuple[str, ...]) -> list[t
     if crs == "wgs84" and out:
         out = list(zip(_to_bng([g for g, _ in out]), [p for _, p in out]))
     return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
 
 
 def _crs_of(doc: dict, geoms: list, file: str) -> str:
@@ -304,84 +375,6 @@ def write_features(features: list[tuple[Any, dict]], path: Path, decimals: int =
     path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
-# ----------------------------------------------------------------------------- population.csv
-def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> xr.DataArray:
-    """Parse population.csv into a ``(zone, sex, age)`` int64 DataArray in zone order."""
-    text = data.decode("utf-8-sig")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    need = ("zone_code", "sex", "age", "count")
-    if header is None:
-        raise fail(file, None, "is empty", has_value=False, hint="columns zone_code,sex,age,count")
-    header = [h.strip() for h in header]
-    missing = [c for c in need if c not in header]
-    if missing:
-        raise fail(file, missing[0], "column is missing", header, hint="columns zone_code,sex,age,count")
-    col = {c: header.index(c) for c in need}
-    zpos = {z: i for i, z in enumerate(zone_codes)}
-    counts = np.zeros((len(zone_codes), len(SEXES), MAX_AGE + 1), dtype=np.int64)
-    seen = np.zeros(counts.shape, dtype=bool)
-    for lineno, row in enumerate(reader, start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        if len(row) < len(header):
-            raise fail(file, None, "row has too few columns", row, line=lineno)
-        code, sex, age, count = (row[col[c]].strip() for c in need)
-        if code not in zpos:
-            raise fail(file, "zone_code", "is not a zone in zones.geojson", code, line=lineno)
-        if sex not in SEXES:
-            raise fail(file, "sex", "is not a known sex", sex, line=lineno, hint="use F or M")
-        a = _parse_age(age)
-        if a is None:
-            raise fail(file, "age", "is not a valid age", age, line=lineno, hint=f"use 0..{MAX_AGE - 1} or {MAX_AGE}+")
-        try:
-            n = float(count)
-        except ValueError:
-            n = math.nan
-        if not math.isfinite(n) or n != int(n) or n < 0:
-            raise fail(file, "count", "must be a non-negative integer", count, line=lineno)
-        key = (zpos[code], SEXES.index(sex), a)
-        if seen[key]:
-            raise fail(file, None, "duplicate row", f"{code},{sex},{age}", line=lineno)
-        seen[key] = True
-        counts[key] = int(n)
-    empty = [z for z in zone_codes if not seen[zpos[z]].any()]
-    if empty:
-        raise fail(file, "zone_code", "zone has no population rows", empty[0],
-                   hint=f"{len(empty)} zone(s) of zones.geojson are missing")
-    return make_population(counts, zone_codes)
-
-
-def _parse_age(text: str) -> int | None:
-    if text == f"{MAX_AGE}+":
-        return MAX_AGE
-    if text.isdigit() and 0 <= int(text) < MAX_AGE:
-        return int(text)
-    return None
-
-
-def make_population(counts: np.ndarray, zone_codes: tuple[str, ...] | list[str]) -> xr.DataArray:
-    """Wrap a ``(zone, sex, age)`` count array as the Place population DataArray."""
-    return xr.DataArray(
-        np.asarray(counts, dtype=np.int64), dims=("zone", "sex", "age"),
-        coords={"zone": list(zone_codes), "sex": list(SEXES), "age": np.arange(MAX_AGE + 1)},
-        name="population",
-        attrs={"units": "1", "long_name": f"usual residents by zone, sex and single year of age ({MAX_AGE} = {MAX_AGE}+)"},
-    )
-
-
-def write_population(pop: xr.DataArray, path: Path) -> None:
-    """Write population.csv (zone_code,sex,age,count), one row per zone x sex x age."""
-    lines = ["zone_code,sex,age,count"]
-    vals = np.asarray(pop.transpose("zone", "sex", "age").values)
-    ages = [str(a) if a < MAX_AGE else f"{MAX_AGE}+" for a in pop["age"].values]
-    for zi, code in enumerate(pop["zone"].values):
-        for si, sex in enumerate(pop["sex"].values):
-            for ai, age in enumerate(ages):
-                lines.append(f"{code},{sex},{age},{int(vals[zi, si, ai])}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def as_int(value: Any) -> int | None:
     """An integer from an int or integral float (not bool), else None."""
     if isinstance(value, bool):
@@ -420,3 +413,12 @@ def check_mapping(props: Mapping, keys: tuple[str, ...], file: str, where: str) 
         if key not in props or props[key] is None:
             raise fail(file, f"{where}.properties.{key}", "is missing", has_value=False)
 
+
+# population.csv lives in its own module; its names stay importable from here
+from twin.place._population import (  # noqa: E402
+    MAX_COUNT,
+    MAX_RESIDENTS,
+    make_population,
+    read_population,
+    write_population,
+)

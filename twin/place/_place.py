@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from twin._files import read_bytes
 from twin.place import _io as pio
 from twin._names import CHANNELS, SERVICE_TYPES
 from twin.errors import PlaceDataError
@@ -55,6 +56,9 @@ __all__ = [
 ]
 
 PLACE_FILES = ("place.yaml", "grid.nc", "zones.geojson", "services.geojson", "population.csv")
+#: Largest file read for each (bytes): far above any council's data, far below a memory problem.
+PLACE_FILE_LIMITS = {"place.yaml": 256 * 1024, "grid.nc": 512 << 20, "zones.geojson": 256 << 20,
+                     "services.geojson": 64 << 20, "population.csv": 128 << 20}
 ZONE_KEYS = ("code", "name", "urban_rural", "deprivation_decile")
 SERVICE_KEYS = ("id", "type", "name", "capacity", "channels", "opening_days")
 
@@ -67,6 +71,12 @@ def _bundled_dir() -> Path:
 
 #: Directory of the places shipped with placetwin (``urban_borough``, ``rural_district``).
 BUNDLED_PLACES_DIR: Path = _bundled_dir()
+
+
+#: The last place loaded, by (directory, checksums of its files): ``twin run`` checks the place
+#: before it starts (shared with ``twin validate``) and the engine loads it again; the second load
+#: reuses the first when the files are byte-identical (a copy, so callers cannot change the cache).
+_LOADED: dict[tuple, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -177,21 +187,42 @@ class Place:
         raw: dict[str, bytes] = {}
         for name in PLACE_FILES:
             f = root / name
-            if not f.is_file():
+            if not f.exists():
                 raise PlaceDataError("file is missing", file=f, hint=f"a place needs {', '.join(PLACE_FILES)}")
-            raw[name] = f.read_bytes()
+            raw[name] = read_bytes(f, limit=PLACE_FILE_LIMITS[name], what="place file", error=PlaceDataError)
         checksums = {name: hashlib.sha256(data).hexdigest() for name, data in raw.items()}
+        key = (str(root.resolve()), tuple(sorted(checksums.items())))
+        if key in _LOADED:  # the same bytes were checked in this process already (validate, then run)
+            hit = _LOADED[key]
+            if isinstance(hit, PlaceDataError):
+                raise PlaceDataError(hit.message, file=hit.file, field=hit.field, value=hit.value, line=hit.line,
+                                     hint=hit.hint)
+            return dataclasses.replace(hit, grid=hit.grid.copy(deep=True), meta=dict(hit.meta),
+                                       population=hit.population.copy(deep=True))
+        _LOADED.clear()  # keep one: the place a command is working on
+        try:
+            return cls._parse(root, raw, checksums, key)
+        except PlaceDataError as err:
+            _LOADED[key] = err  # the same bytes give the same error (the engine's second check is free)
+            raise
+
+    @classmethod
+    def _parse(cls, root: Path, raw: dict[str, bytes], checksums: dict[str, str], key: tuple) -> Place:
         meta = pio.read_meta(raw["place.yaml"], str(root / "place.yaml"))
         grid = pio.check_grid(pio.read_grid(raw["grid.nc"], str(root / "grid.nc")),
                               str(root / "grid.nc"), meta["cell_size"])
         zones = _zones_from(pio.read_features(raw["zones.geojson"], str(root / "zones.geojson"),
                                               ("Polygon", "MultiPolygon")), str(root / "zones.geojson"))
+        _check_extent(grid, zones, str(root / "zones.geojson"))
         services = _services_from(pio.read_features(raw["services.geojson"], str(root / "services.geojson"),
                                                     ("Point",)), zones, str(root / "services.geojson"))
         population = pio.read_population(raw["population.csv"], str(root / "population.csv"),
                                          tuple(z.code for z in zones))
-        return cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
-                   population=population, path=root, checksums=checksums)
+        place = cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
+                    population=population, path=root, checksums=checksums)
+        _LOADED[key] = dataclasses.replace(place, grid=grid.copy(deep=True), meta=dict(meta),
+                                           population=population.copy(deep=True))
+        return place
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the five place files atomically (temporary directory, then rename).
@@ -245,6 +276,24 @@ class Place:
                               "channels": list(s.channels), "opening_days": list(s.opening_days),
                               **s.properties}) for s in self.services], d / "services.geojson")
         pio.write_population(self.population, d / "population.csv")
+
+
+def _check_extent(grid: xr.Dataset, zones: tuple[Zone, ...], file: str) -> None:
+    """Every zone must lie (mostly) on the grid: same CRS, same place; a shifted grid or a zone elsewhere is an error."""
+    import shapely
+
+    half = 0.5 * float(abs(grid["x"].values[1] - grid["x"].values[0])) if grid["x"].size > 1 else 0.5
+    xs, ys = grid["x"].values.astype(float), grid["y"].values.astype(float)
+    box = shapely.box(xs.min() - half, ys.min() - half, xs.max() + half, ys.max() + half)
+    for z in zones:
+        area = z.geometry.area
+        on = z.geometry.intersection(box).area if area > 0 else 0.0
+        if area <= 0 or on < 0.5 * area:
+            b = tuple(round(v) for v in z.geometry.bounds)
+            raise PlaceDataError(
+                "zone lies off the grid (grid.nc and zones.geojson must cover the same place, both EPSG:27700)",
+                file=file, field=f"{z.code}.geometry", value=f"bounds {b}",
+                hint=f"grid covers {tuple(round(v) for v in box.bounds)} m; {100 * on / area if area else 0:.0f}% of the zone is on it")
 
 
 def _num(v: float) -> int | float:

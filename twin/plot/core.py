@@ -437,3 +437,4 @@ def _iter(gen: Iterable[tuple[str, Figure]] | None) -> Iterator[tuple[str, Figur
 
 
 from twin.plot import heat as _plots_heat  # noqa: E402,F401  (registers the heat-health plots)
+from twin.plot import flood as _plots_flood  # noqa: E402,F401  (registers the flood plots)

@@ -168,6 +168,12 @@ def _figures(results, app, table, setup, index, pathway, level) -> dict[str, lis
     return figs
 
 
+def _flood_html(results: xr.Dataset, setup: Any) -> str:
+    from twin.flood.report import flood_section
+
+    return flood_section(results, setup.zones if setup is not None else None, _png, _table)
+
+
 def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:
     import pandas as pd
 
@@ -279,13 +285,18 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     comp = ""
     if table is not None:
         keep = [c for c in ("pathway", "option", "pv_cost", "pv_benefit", "pv_benefit_lower", "pv_benefit_upper", "npv",
-                            "npv_lower", "npv_upper", "bcr", "bcr_lower", "bcr_upper", "deaths_averted_per_year",
+                            "npv_lower", "npv_upper", "bcr", "bcr_lower", "bcr_upper", "npv_qaly", "bcr_qaly",
+                            "npv_vpf", "bcr_vpf", "deaths_averted_per_year",
                             "cost_per_death_averted", "cost_per_qaly", "rank", "p_best", "max_regret", "over_budget")
                 if c in table.columns]
         comp = (_table(table[keep]) + f"<p class=note>Least maximum regret across pathways: "
                 f"<b>{html.escape(table.attrs['minimax_regret_option'])}</b>. GBP at {settings.price_base_year} prices, "
                 f"{settings.years}-year appraisal, Green Book discounting; {level:.0%} intervals across replicates of the "
-                "paired (common random numbers) differences; p_best = share of replicates with the highest NPV.</p>")
+                "paired (common random numbers) differences; p_best = share of replicates with the highest NPV. "
+                f"Deaths averted are valued on the {html.escape(table.attrs.get('death_valuation', 'qaly').upper())} "
+                "basis in npv/bcr; npv_qaly/bcr_qaly value them by the QALYs lost at the age of death, with "
+                "mortality displacement, at £70,000 a QALY (the basis a Treasury appraisal of a health option "
+                "uses), npv_vpf/bcr_vpf at the value of a prevented fatality (£2.47 m, a sensitivity).</p>")
     prov = {k: manifest.get(k) for k in ("placetwin_version", "seed", "replicates", "model", "place", "options",
                                         "pathways", "input_checksums", "environment")}
     prov["scenario"] = {"name": sc.get("name"), "sha256": sc.get("sha256"), "path": sc.get("path")}
@@ -298,6 +309,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         ("Forest plot of paired differences", "".join(figs["forest"])),
         ("Maps per option", "".join(figs["maps"]) or "<p class=note>No zone maps (place not available).</p>"),
         ("Equity: who is left out", "".join(figs["equity"])),
+        ("Flooding", _flood_html(results, setup)),
         ("Community progress index", f"<p class=note>{html.escape(index.attrs.get('method', ''))}: "
          f"{html.escape(index.attrs.get('indicators', ''))}</p>" + "".join(figs["index"])),
         ("Portfolios under the budget", portfolio_html),
@@ -305,6 +317,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         ("Provenance", f"<pre>{html.escape(json.dumps(prov, indent=2, default=str))}</pre>"),
     ]
     title = html.escape(f"placetwin appraisal: {results.attrs.get('scenario_name', rdir.name)}")
+    sections = [(h, c) for h, c in sections if c != "" or h != "Flooding"]  # the flood section only for flood runs
     body = "".join(f'<h2 id="s{i}">{html.escape(h)}</h2>{c}' for i, (h, c) in enumerate(sections))
     doc = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title><style>{_CSS}</style></head>"
            f"<body><h1>{title}</h1>{body}</body></html>")

@@ -68,10 +68,10 @@ def load_results(directory: str | os.PathLike[str]) -> RunResult:
 
     from twin.errors import OutputError
 
-    out = Path(directory)
+    from twin.analysis.results_dir import check_results_dir
+
+    out = check_results_dir(directory)  # a damaged or foreign directory: one line naming the file
     path = out / "results.nc"
-    if not path.is_file():
-        raise OutputError("no results.nc here (run `twin run SCENARIO -o DIR` first)", field="DIR", value=str(out))
     try:
         ds = xr.open_dataset(path, engine="h5netcdf")
     except Exception as err:  # noqa: BLE001 - any failure to read is a damaged result
@@ -168,6 +168,7 @@ def run_scenario(
     on_run: Callable[[RunKey, float], None] | None = None,
     population_year: int | None = None,
     ensemble: Ensemble | None = None,
+    checked: bool = False,
 ) -> RunResult:
     """Run every (option, pathway, replicate) of ``scenario`` and write its outputs to ``out``.
 
@@ -192,8 +193,15 @@ def run_scenario(
         Write the standard plots (default: the scenario's ``outputs.plots``).
     on_run
         Called with (run key, seconds) after each run is stored.
+    checked
+        The scenario already passed :func:`twin.scenario.checks.preflight` (``twin run`` checks
+        it first); otherwise it is checked here, with the messages ``twin validate`` gives.
     """
     t_start = time.perf_counter()
+    if not checked and ensemble is None and population_year is None:
+        from twin.scenario.checks import preflight, raise_first
+
+        raise_first(preflight(scenario))
     ens = ensemble or Ensemble(scenario, seed=seed, replicates=replicates, population_year=population_year)
     executor = executor or LocalExecutor(jobs)
     out = Path(out)

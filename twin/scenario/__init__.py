@@ -15,6 +15,7 @@ from twin.scenario.schema import (
     _FALLBACK_PATHWAYS,
     MAX_PERIOD_YEARS,
     MAX_REPLICATES,
+    MAX_SEED,
     Climate,
     Option,
     Outputs,
@@ -32,6 +33,7 @@ from twin.scenario.schema import (
 __all__ = [
     "MAX_PERIOD_YEARS",
     "MAX_REPLICATES",
+    "MAX_SEED",
     "Climate",
     "Option",
     "Outputs",

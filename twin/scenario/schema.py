@@ -58,6 +58,7 @@ from twin.errors import ScenarioError
 __all__ = [
     "MAX_PERIOD_YEARS",
     "MAX_REPLICATES",
+    "MAX_SEED",
     "Climate",
     "Option",
     "Outputs",
@@ -73,8 +74,12 @@ __all__ = [
 ]
 
 MAX_REPLICATES = 1000
+#: Largest seed (NumPy's SeedSequence takes any non-negative integer; results and manifests store int64).
+MAX_SEED = 2**63 - 1
 #: Longest period a scenario may simulate day by day.
 MAX_PERIOD_YEARS = 50
+#: Years a period may fall in (observed 1991-2020 baselines, warming levels reached this century).
+FIRST_YEAR, LAST_YEAR = 1950, 2150
 #: Pathways known when twin.climate.pathways / twin.climate cannot be imported (kept equal by a test).
 _FALLBACK_PATHWAYS = ("baseline", "gwl1.5", "gwl2", "gwl3", "gwl4")
 _NAME = r"^[A-Za-z][A-Za-z0-9_-]*$"
@@ -90,9 +95,17 @@ def pathway_names() -> tuple[str, ...]:
     return _FALLBACK_PATHWAYS
 
 
+def _no_control(value: str) -> str:
+    """A place or file path: no control characters (a NUL would crash the operating system's path calls)."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise PydanticCustomError("scenario", "a path or name cannot hold control characters (NUL, tab, newline)",
+                                  {"value": value})
+    return value
+
+
 class _Section(BaseModel):
     # strict: a quoted "5" is not silently an integer; floats accept integers
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", strict=True, frozen=True)
 
 
 class Period(_Section):
@@ -107,6 +120,12 @@ class Period(_Section):
             raise PydanticCustomError(
                 "scenario", "must be after period.start", {"at": ("end",), "value": self.end, "hint": f"start is {self.start}"}
             )
+        for key, day in (("start", self.start), ("end", self.end)):
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise PydanticCustomError(
+                    "scenario", "is outside the years the climate pathways and calendars cover",
+                    {"at": (key,), "value": day, "hint": f"valid: {FIRST_YEAR}..{LAST_YEAR}"},
+                )
         if (self.end - self.start).days > round(MAX_PERIOD_YEARS * 365.25):
             raise PydanticCustomError(
                 "scenario", "period is too long", {"at": ("end",), "value": self.end, "hint": f"valid: at most {MAX_PERIOD_YEARS} years"}
@@ -131,6 +150,11 @@ class Climate(_Section):
     source: str = Field(
         "generator", min_length=1, description="'generator' (stochastic weather generator) or a CF NetCDF path relative to the scenario."
     )
+
+    @field_validator("source")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return _no_control(value)
 
 
 class Outputs(_Section):
@@ -168,7 +192,7 @@ class Scenario(_Section):
     pathways: list[str] = Field(min_length=1, description="Climate pathways (global warming levels); unique.")
     period: Period
     replicates: int = Field(ge=1, le=MAX_REPLICATES, description="Ensemble members per option and pathway.")
-    seed: int = Field(ge=0, description="Seed of every random stream of the scenario.")
+    seed: int = Field(ge=0, le=MAX_SEED, description="Seed of every random stream of the scenario.")
     climate: Climate = Field(default_factory=Climate)
     options: list[Option] = Field(min_length=1, description="Options to compare; the first is the reference.")
     outputs: Outputs = Field(default_factory=Outputs)
@@ -188,6 +212,11 @@ class Scenario(_Section):
     _text: str = PrivateAttr("")
     _sha256: str = PrivateAttr("")
     _model_params: Any = PrivateAttr(None)
+
+    @field_validator("place")
+    @classmethod
+    def _place_printable(cls, value: str) -> str:
+        return _no_control(value)
 
     @field_validator("pathways")
     @classmethod
@@ -269,7 +298,7 @@ class ProjectionScenario(_Section):
     name: str = Field(pattern=_NAME, max_length=64, description="Scenario name.")
     description: str = ""
     place: str = Field(min_length=1, description="Bundled place name, or a place directory relative to the scenario file.")
-    seed: int = Field(0, ge=0, description="Recorded for provenance (the projection itself is deterministic).")
+    seed: int = Field(0, ge=0, le=MAX_SEED, description="Recorded for provenance (the projection itself is deterministic).")
     demography: DemographySpec = Field(description="Base year, horizon, variants, rates, migration, service use.")
     outputs: Outputs = Field(default_factory=Outputs)
 
@@ -277,6 +306,8 @@ class ProjectionScenario(_Section):
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _text: str = PrivateAttr("")
     _sha256: str = PrivateAttr("")
+
+    _place_printable = field_validator("place")(classmethod(lambda cls, v: _no_control(v)))
 
     path = Scenario.path
     base_dir = Scenario.base_dir
@@ -331,11 +362,12 @@ def __getattr__(attr: str) -> Any:
 
 def scenario_kind(path: str | Path) -> Literal["run", "projection"]:
     """``"projection"`` for a file with a ``demography:`` section and no ``model:`` (``twin project``), else ``"run"``."""
-    import yaml
+    from twin.errors import TwinError
+    from twin.scenario._yaml import read_yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        _, data, _ = read_yaml(path)
+    except TwinError:
         return "run"  # `load` reports the problem with its file and line
     if isinstance(data, dict) and "demography" in data and "model" not in data:
         return "projection"
@@ -352,17 +384,11 @@ def load(path: str | Path, *, kind: Literal["run", "projection"] = "run") -> Any
         message is one line, ``FILE:LINE: dotted.key: what is wrong (got VALUE);
         valid: ...``; all problems found are on the error's ``errors`` attribute.
     """
+    from twin._files import read_text
+    from twin.scenario._yaml import MAX_YAML_BYTES
+
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("scenario file not found", file=path) from None
-    except IsADirectoryError:
-        raise ScenarioError("is a directory, not a scenario file", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"is not UTF-8 text (byte {exc.start})", file=path) from None
-    except OSError as exc:
-        raise ScenarioError(f"cannot be read: {exc.strerror}", file=path) from None
+    text = read_text(path, limit=MAX_YAML_BYTES, what="scenario file", error=ScenarioError)
     scenario = loads(text, file=str(path), base_dir=path.resolve().parent, kind=kind)
     scenario._path = path
     return scenario
@@ -431,6 +457,11 @@ def _model_params(data: dict, lines: LineMap, file: str, errors: list[ScenarioEr
 
 def _check_climate_file(scenario: Scenario, lines: LineMap, file: str) -> None:
     path = scenario.climate_path
+    if path is not None and path.exists() and not path.is_file():
+        raise ScenarioError(
+            "climate file is not a regular file (a directory, FIFO or device)",
+            file=file, line=lines.line_of(("climate", "source")), field="climate.source", value=scenario.climate.source,
+        )
     if path is not None and not path.is_file():
         raise ScenarioError(
             "climate file not found",

@@ -53,7 +53,7 @@ DESIGNS = ("individual", "parallel", "stratified", "stepped_wedge")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", frozen=True)
 
 
 class OutcomeSpec(_Strict):
@@ -168,7 +168,7 @@ class TrialSpec(_Strict):
     twin_replicates: int = Field(2, ge=1, le=100, description="Stage 1: twin replicates estimating the "
                                  "outcome distribution and the effect.")
     twin_trials: int = Field(0, ge=0, le=1000, description="Whole trials also simulated with the twin.")
-    seed: int | None = Field(None, ge=0, description="Seed of the trial's draws (default: the scenario seed).")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the trial's draws (default: the scenario seed).")
 
     @field_validator("intervention")
     @classmethod
