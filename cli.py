@@ -157,10 +157,49 @@ def _cmd_show(args: argparse.Namespace) -> int:
 def _cmd_places(args: argparse.Namespace) -> int:
     from twin.place import Place, list_places
 
+    if args.places and args.places[0] in ("combine", "make"):
+        return _cmd_places_build(args)
     dirs = [Path(d) for d in args.places] if args.places else list_places()
     for d in dirs:
         print(Place.load(d).summary())
     return 0
+
+
+# --- twin places combine / make (several councils as one place; twin/place/combine.py) ----------------
+def _cmd_places_build(args: argparse.Namespace) -> int:
+    from twin.errors import OutputError, PlaceDataError
+    from twin.place import Place, resolve_place
+    from twin.place.combine import combine_places, metropolitan_area
+
+    action, inputs = args.places[0], args.places[1:]
+    if not args.output:
+        raise OutputError(f"twin places {action} needs an output directory", field="-o/--output", value=None)
+    out = Path(args.output)
+    if out.exists() and not args.overwrite:
+        raise OutputError("already exists; add --overwrite to replace it", file=out)
+    if action == "combine":
+        if len(inputs) < 2:
+            raise PlaceDataError("combine needs two or more place directories", field="PLACE_DIR", value=inputs)
+        place = combine_places([Place.load(resolve_place(p)) for p in inputs], name=args.name,
+                               shared=args.shared or ())
+    else:
+        if inputs:
+            raise PlaceDataError("make takes no place directories", field="PLACE_DIR", value=inputs)
+        place = metropolitan_area(args.residents, args.councils, seed=args.seed, name=args.name)
+    place.save(out, overwrite=args.overwrite)
+    print(f"wrote {out}: {place.summary()}")
+    return 0
+
+
+def _add_places_build_args(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("-o", "--output", metavar="DIR", help="combine/make: directory to write the place to")
+    sp.add_argument("--overwrite", action="store_true", help="combine/make: replace an existing directory")
+    sp.add_argument("--name", default=None, help="combine/make: name of the new place")
+    sp.add_argument("--shared", nargs="+", metavar="SERVICE_ID", help="combine: services every council's residents use")
+    sp.add_argument("--residents", type=int, default=1_000_000, help="make: residents in all (default 1,000,000)")
+    sp.add_argument("--councils", type=int, default=4, help="make: number of councils (default 4)")
+    sp.add_argument("--seed", type=int, default=20_261_130, help="make: generator seed (same seed, same place)")
+# --- end twin places combine / make -----------------------------------------------------------------
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -405,8 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-plots", action="store_true", help="skip the plots")
     sp.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
 
-    sp = add("places", _cmd_places, "list the bundled places (or the place directories given) with a one-line summary")
+    sp = add("places", _cmd_places, "list the bundled places (or the place directories given) with a one-line "
+             "summary; `twin places combine A B ... -o DIR` makes one place of several councils, "
+             "`twin places make --residents N --councils K -o DIR` a synthetic metropolitan area")
     sp.add_argument("places", nargs="*", metavar="PLACE_DIR")
+    _add_places_build_args(sp)
 
     sp = add("project", _cmd_project, "project the population of each zone by age and sex (cohort-component)")
     sp.add_argument("scenario", metavar="SCENARIO")

@@ -103,6 +103,15 @@ class HeatRecords:
             self.by_age[name][t] += table
         self.today[name] += float(table.sum())
 
+    def add_table(self, name: str, t: int, table: np.ndarray) -> None:
+        """Add a day's flat (zone, age band, channel) table of ``name`` (tallied by a fused kernel)."""
+        table = table.reshape(self.shape)
+        self.period[name] += table
+        self.daily[name][t] += table.sum(axis=(1, 2))
+        if name in self.by_age:
+            self.by_age[name][t] += table
+        self.today[name] += float(table.sum())
+
     def services(self, t: int, agents: Any) -> None:
         """Tally the services' work and open capacity on day ``t``, by service type."""
         for a in agents:

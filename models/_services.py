@@ -24,6 +24,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+from numba import njit
 
 from twin._names import CHANNELS, SERVICE_TYPES
 
@@ -67,6 +68,10 @@ class ServiceAgent(mesa.Agent):
         self.is_open = False
         self.remaining = 0.0
         self.delivered = 0.0
+        # ``properties.zones``: codes of the zones it serves (a council's own services in a combined place,
+        # twin.place.combine); all zones when absent
+        zones = dict(service.properties or {}).get("zones")
+        self.zones = None if zones in (None, "all") else frozenset(str(z) for z in zones)
 
     def start_day(self, weekday: int) -> None:
         """Open (full capacity) or stay shut for the day."""
@@ -101,16 +106,14 @@ class HomeVisitTeam(ServiceAgent):
     """A team that visits residents at home (face to face) or calls them; may be proactive.
 
     ``properties`` of the service (heat_health_outreach hook, CONTRACTS.md): ``proactive``
-    (contacts vulnerable-list residents during amber/red alerts without being asked) and
-    ``zones`` (codes of the zones it covers; all zones when absent).
+    (contacts vulnerable-list residents during amber/red alerts without being asked) and, as
+    for every service, ``zones`` (codes of the zones it covers; all zones when absent).
     """
 
     def __init__(self, model: Any, service: Any, capacity_multiplier: float = 1.0) -> None:
         super().__init__(model, service, capacity_multiplier)
         props = dict(service.properties or {})
         self.proactive = bool(props.get("proactive", False))
-        zones = props.get("zones")
-        self.zones = None if zones in (None, "all") else frozenset(str(z) for z in zones)
         self.travels = CHANNELS.index("face_to_face") in self.channels
 
     def travel_cost(self, dx: np.ndarray, dy: np.ndarray, rural: np.ndarray, delivery: Any) -> np.ndarray:
@@ -161,7 +164,7 @@ class NearestTable:
         if not self.agents:
             return
         covers = [getattr(a, "zones", None) for a in self.agents]
-        if all(c is None for c in covers):
+        if all(c is None for c in covers) or cell_zone is None:
             from scipy.spatial import cKDTree
 
             tree = cKDTree(np.column_stack([[a.x for a in self.agents], [a.y for a in self.agents]]))
@@ -169,15 +172,29 @@ class NearestTable:
             self.index[:] = idx
             self.distance[:] = dist
             return
-        # some candidates cover only listed zones: nearest among those covering each cell
-        codes = np.asarray(zone_codes + ("",), dtype=object)
-        cz = codes[np.asarray(cell_zone)]  # -1 -> ""
-        for i, a in enumerate(self.agents):
-            ok = np.ones(n_cells, bool) if a.zones is None else np.isin(cz, list(a.zones))
-            d = np.hypot(cx - a.x, cy - a.y)
-            better = ok & (d < self.distance)
-            self.index[better] = i
-            self.distance[better] = d[better]
+        # some candidates cover only listed zones: nearest among those covering each cell, one k-d tree
+        # per set of covered zones (a council's services share one)
+        from scipy.spatial import cKDTree
+
+        cell_zone = np.asarray(cell_zone).ravel()
+        position = {code: k for k, code in enumerate(zone_codes)}
+        groups: dict[frozenset | None, list[int]] = {}
+        for i, c in enumerate(covers):
+            groups.setdefault(c, []).append(i)
+        for cover, members in groups.items():
+            if cover is None:
+                cells = np.arange(n_cells)
+            else:
+                zone_ok = np.zeros(len(zone_codes) + 1, bool)  # last entry: cells outside every zone (-1)
+                zone_ok[[position[z] for z in cover if z in position]] = True
+                cells = np.flatnonzero(zone_ok[cell_zone])
+            if cells.size == 0:
+                continue
+            tree = cKDTree(np.column_stack([[self.agents[i].x for i in members], [self.agents[i].y for i in members]]))
+            dist, idx = tree.query(np.column_stack([cx[cells], cy[cells]]))
+            better = dist < self.distance[cells]
+            self.index[cells[better]] = np.asarray(members)[idx[better]]
+            self.distance[cells[better]] = dist[better]
 
     def __bool__(self) -> bool:
         return bool(self.agents)
@@ -213,13 +230,48 @@ def serve_queues(agents: list[ServiceAgent], who: np.ndarray, service: np.ndarra
         return served
     keys = (u_order, ~vulnerable, service) if vulnerable_first else (u_order, service)
     order = np.lexsort(keys)
-    s_sorted = service[order]
-    bounds = np.flatnonzero(np.diff(s_sorted)) + 1
-    starts = np.concatenate([[0], bounds])
-    stops = np.concatenate([bounds, [s_sorted.size]])
+    s_sorted = np.ascontiguousarray(service[order], dtype=np.int64)
     c_sorted = np.ones(order.size) if cost is None else np.asarray(cost, dtype=np.float64)[order]
-    for a, b in zip(starts, stops, strict=True):
-        k = agents[int(s_sorted[a])].serve(c_sorted[a:b])
-        if k:
-            served[order[a : a + k]] = True
+    # every queue at once (ServiceAgent.serve's arithmetic, one pass); agents' state read and written back
+    remaining = np.array([a.remaining for a in agents], np.float64)
+    took, used = _serve_sorted(s_sorted, c_sorted, remaining)
+    served[order[took]] = True
+    for k in np.flatnonzero(used):
+        a = agents[k]
+        a.remaining = float(remaining[k])
+        a.delivered += int(used[k])
     return served
+
+
+@njit(cache=True)
+def _serve_sorted(s_sorted, c_sorted, remaining):
+    """Serve queues sorted by service then priority: the longest prefix of each that fits (as ``serve``).
+
+    Returns the positions served and the number served per service; ``remaining`` is updated.
+    """
+    took = np.zeros(s_sorted.size, np.bool_)
+    used = np.zeros(remaining.size, np.int64)
+    a = 0
+    n = s_sorted.size
+    while a < n:
+        k = s_sorted[a]
+        b = a
+        while b < n and s_sorted[b] == k:
+            b += 1
+        rem = remaining[k]
+        if rem > 0.0:
+            cum = 0.0
+            last = 0.0
+            j = a
+            while j < b:
+                cum += c_sorted[j]
+                if cum > rem + _EPS:
+                    break
+                last = cum
+                took[j] = True
+                j += 1
+            if j > a:
+                remaining[k] = rem - last
+                used[k] = j - a
+        a = b
+    return took, used

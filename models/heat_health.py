@@ -244,6 +244,7 @@ class HeatHealthModel(ResidentModel):
                 who = hot[want]
                 cell = res.cell[who]
                 centre = self.cooling.index[cell]
+                who, cell, want, centre = who[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
                 is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
                 p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[who], self.params)
                 go = u[_U_COOL, who] < p
@@ -293,6 +294,8 @@ class HeatHealthModel(ResidentModel):
                 who = pending[m]
                 cell = res.cell[who]
                 svc = table.index[cell]
+                covered = svc >= 0  # a service may cover only its council's zones: elsewhere, none of this type
+                m, who, cell, svc = m[covered], who[covered], cell[covered], svc[covered]
                 cost = None
                 if ch == _F2F and stype != "home_visit_team":
                     decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)

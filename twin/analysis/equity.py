@@ -37,7 +37,7 @@ __all__ = ["benefit_by", "concentration_index", "deprivation_concentration", "eq
            "paired_benefit"]
 
 RUN_DIMS = ("option", "pathway", "replicate")
-GROUPS = ("deprivation_decile", "urban_rural", "age_band", "channel", "zone")
+GROUPS = ("deprivation_decile", "urban_rural", "age_band", "channel", "zone", "council")
 
 
 def equity_variable(results: xr.Dataset, dim: str | None = None) -> tuple[str, bool]:
@@ -48,7 +48,7 @@ def equity_variable(results: xr.Dataset, dim: str | None = None) -> tuple[str, b
 
     for b in BENEFITS.values():
         for v in b.variables + tuple(f"{x}_by_age" for x in b.variables):
-            if v in results.data_vars and (dim is None or dim in results[v].dims or dim in ("deprivation_decile", "urban_rural", "zone")):
+            if v in results.data_vars and (dim is None or dim in results[v].dims or dim in ("deprivation_decile", "urban_rural", "zone", "council")):
                 return v, b.harm
     for v in ("protected", "contacts"):
         if v in results.data_vars and (dim is None or dim in results[v].dims):
@@ -89,7 +89,8 @@ def benefit_by(
     Parameters
     ----------
     by
-        ``deprivation_decile``, ``urban_rural``, ``zone``, ``age_band`` or ``channel``.
+        ``deprivation_decile``, ``urban_rural``, ``zone``, ``age_band``, ``channel`` or ``council``
+        (places of several councils, ``twin places combine``: a ``council`` coordinate on ``zone``).
     variable, harm
         Default :func:`equity_variable` for ``by``.
 
@@ -100,6 +101,9 @@ def benefit_by(
     """
     if by not in GROUPS:
         raise TwinError("unknown group", field="by", value=by, hint=f"valid: {', '.join(GROUPS)}")
+    if by == "council" and "council" not in results.coords:
+        raise TwinError("results have no council coordinate (only a place of several councils has one)",
+                        field="by", value=by, hint="make the place with `twin places combine` or `twin places make`")
     if variable is None:
         variable, auto_harm = equity_variable(results, by)
         harm = auto_harm if harm is None else harm
