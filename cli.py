@@ -300,6 +300,29 @@ def _print_projection_summary(out: Path) -> None:
               f"{float(old.sel(variant=v, year=base)):>10,.0f}{float(old.sel(variant=v, year=mid)):>10,.0f}{float(old.sel(variant=v, year=last)):>10,.0f}")
 
 
+# --- twin dashboard (issue 14) ---------------------------------------------------------------
+def _cmd_dashboard(args: argparse.Namespace) -> int:
+    from twin.dashboard.server import serve
+
+    try:
+        serve(args.directories, host=args.host, port=args.port, runs_dir=args.runs)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _add_dashboard(add: Callable[..., argparse.ArgumentParser]) -> None:
+    sp = add("dashboard", _cmd_dashboard, "explore results in the browser: options, maps, who is left out, futures, "
+             "runs and the live model (a local Solara app)")
+    sp.add_argument("directories", nargs="*", metavar="RESULTS_DIR",
+                    help="results (twin run) or projection (twin project) directories to open")
+    sp.add_argument("--port", type=int, default=8765, metavar="N", help="port to listen on (default 8765; 0: any free port)")
+    sp.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    sp.add_argument("--runs", metavar="DIR", default=None,
+                    help="where the Run page writes new results (default: ./results)")
+# --- end of twin dashboard -------------------------------------------------------------------
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors (``error: twin run: argument --seed: ...``), exit code 2."""
 
@@ -422,6 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", metavar="DIR", default=None, help="output directory (default: results/<scenario name>)")
     sp.add_argument("--overwrite", action="store_true", help="replace an existing projection in the output directory")
     sp.add_argument("--quiet", "-q", action="store_true", help="no summary table")
+
+    _add_dashboard(add)
     return p
 
 
