@@ -115,7 +115,10 @@ def _zone_data(ens: Ensemble) -> tuple[dict[str, Any], dict[str, tuple]]:
 
 
 def skeleton(ens: Ensemble, first: xr.Dataset) -> tuple[xr.Dataset, dict[str, tuple[tuple[str, ...], Any, dict]]]:
-    """The results dataset without its per-run variables, and those variables' layout."""
+    """The results dataset without its per-run variables, and those variables' layout (CF 1.10 attributes)."""
+    from twin._cf import finalize_cf
+
+    first = finalize_cf(first, "results")
     by_age = ens.residents_by_age()
     if np.all(by_age == np.round(by_age)):
         by_age = by_age.astype(np.int64)
@@ -145,7 +148,7 @@ def skeleton(ens: Ensemble, first: xr.Dataset) -> tuple[xr.Dataset, dict[str, tu
               for name, var in first.data_vars.items()}
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update(first.attrs)
-    return ds, layout
+    return finalize_cf(ds, "results"), layout
 
 
 def assemble(ens: Ensemble, load: Callable[[RunKey], xr.Dataset], path: Path, *,

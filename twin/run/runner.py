@@ -298,7 +298,9 @@ def _run_and_write(ens: Ensemble, out: Path, outdir: OutputDir, executor: Execut
     path = assemble(ens, store.load, outdir.path("results.nc"), attrs=_results_attrs(ens))
     results = xr.open_dataset(path, engine="h5netcdf")
     ind = indicators(results)
-    outdir.write_netcdf(ind, "indicators.nc")
+    from twin._cf import finalize_cf
+
+    outdir.write_netcdf(finalize_cf(ind, "indicators"), "indicators.nc")
     write_indicators_csv(results, outdir.path("indicators.csv"), ind=ind)
     _attach(results, ind)
     decomposition = None
