@@ -181,9 +181,7 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         note = f"No monetised appraisal: {html.escape(str(err))}"
     index = progress_index(results)
     outdir = Path(out) if out is not None else rdir
-    outdir.mkdir(parents=True, exist_ok=True)
-    if setup is not None:
-        write_zones_geojson(setup.zones, zone_table(results, index), outdir / "zones.geojson")
+    ztab = zone_table(results, index) if setup is not None else None
 
     from twin.analysis.metrics import indicators
     from twin.report._text import HEADLINE
@@ -264,6 +262,11 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
         sections.append(("Community progress index", f"<p class=note>{html.escape(index.attrs.get('method', ''))}: "
                          f"{html.escape(index.attrs.get('indicators', ''))}. Shown for {_w(ref)} and "
                          f"{_w(who_option)}.</p>" + "".join(imgs)))
+    from twin.flood.report import flood_section
+
+    flood = flood_section(results, setup.zones if setup is not None else None, _png, _plain_table)
+    if flood:  # flood runs only: EAD, damage and people by option and pathway, depth maps
+        sections.append(("Flooding", flood))
     sections.append(("Portfolio under the budget", _portfolio(app, setup, pathway, budget)))
     src = [dict(r) for r in sources_rows()]
     scols = [Column("topic", "Topic", "", "text"), Column("figure", "Figure", "", "text"),
@@ -280,7 +283,8 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     sections.append(("Provenance", f"<pre>{html.escape(json.dumps(prov, indent=2, default=str))}</pre>"))
 
     place_name = str(results.attrs.get("place", "")).replace("_", " ")
-    title = html.escape(f"Heat adaptation options for {place_name}")
+    hazard = "Flood" if flood else "Heat"
+    title = html.escape(f"{hazard} adaptation options for {place_name}")
     sub = html.escape(f"Scenario {results.attrs.get('scenario_name', rdir.name)}: "
                       f"{results.sizes['option']} options, {n_rep} replicates, "
                       + ", ".join(pathway_label(p) for p in results["pathway"].values))
@@ -288,9 +292,15 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     doc = (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>"
            f"<title>{title}</title><style>{_CSS}</style></head><body><h1>{title}</h1><p class=sub>{sub}</p>"
            f"{page1}{body}</body></html>")
-    from twin.run.writer import atomic_write
+    from twin.run.writer import OutputDir
 
-    return atomic_write(outdir / "report.html", lambda tmp: tmp.write_text(doc, encoding="utf-8"))
+    # the one writer: both files appear together, replacing an old report only when whole
+    with OutputDir(outdir, holds=("report.html", "zones.geojson"), overwrite=True, what="a report") as od:
+        if ztab is not None:
+            write_zones_geojson(setup.zones, ztab, od.path("zones.geojson"))
+        od.write_text("report.html", doc)
+        od.publish()
+    return outdir / "report.html"
 
 
 def _portfolio(app: Any, setup: Any, pathway: str, budget: float | None) -> str:
