@@ -125,7 +125,7 @@ register_model(
     "alerts, contacts, protective behaviour, cooling centres, attributable deaths and illness.",
     # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)
     zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
-                    "unmet_demand", "heat_illness", "attributable_deaths", "expected_attributable_deaths"),
+                    "unmet_demand", "heat_illness", "attributable_deaths", "baseline_deaths", "expected_attributable_deaths"),
 )
 
 

@@ -123,8 +123,10 @@ def test_warmer_pathway_is_warmer_and_paired(full_run):
     hot = ds["station_tasmax"].sel(pathway="gwl4")
     shift = (hot - base).mean("time")
     assert float(shift.min()) > 1.0  # a 4 degC world is warmer in every replicate
-    # the same anomalies under each pathway: the shift barely varies from day to day
-    assert float((hot - base).std("time").max()) < 1.0
+    # the same anomalies under each pathway (hot days warm a little more than the mean: a longer upper tail)
+    corr = xr.corr(hot, base, dim="time")
+    assert float(corr.min()) > 0.95
+    assert float((hot - base).std("time").max()) < 0.5 * float(base.std("time").min())
 
 
 def test_existing_results_not_overwritten_and_a_failed_overwrite_keeps_them(full_run, write_scenario, tmp_path):

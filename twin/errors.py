@@ -83,7 +83,7 @@ class TwinError(ValueError):
         return self._format()
 
 
-def _short_repr(value: Any, limit: int = 80) -> str:
+def _short_repr(value: Any, limit: int = 200) -> str:
     try:
         text = repr(value)
     except ValueError:  # an integer of more digits than Python prints
