@@ -185,7 +185,7 @@ def _run_and_check(tiny_place_dir, tmp_path):
 
     path = tmp_path / "s.yaml"
     path.write_text(scenario_text(tiny_place_dir, model="model: heat_health", replicates="replicates: 2",
-                                  period="period: {start: 2030-07-01, end: 2030-07-20}",
+                                  period="period: {start: 2030-07-01, end: 2030-07-12}",
                                   outputs="outputs: {plots: true}"))
     out = run_scenario(load(path), tmp_path / "out", progress=False).path
     with xr.open_dataset(out / "results.nc", engine="h5netcdf") as ds:
