@@ -9,6 +9,7 @@ matplotlib) are imported by the commands that need them, so ``twin --help`` and
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -481,7 +482,14 @@ def console(argv: Sequence[str] | None = None) -> int:
     if args[:1] == ["validate"]:
         for name in _DUCK_ARRAY_LIBRARIES:
             sys.modules.setdefault(name, None)  # type: ignore[assignment]
-    return main(args)
+    code = main(args)
+    if code == 130:
+        # interrupted (Ctrl-C): the one line is printed and every finished run is stored; leave now, so
+        # that no half-closed file's finaliser prints a traceback on the way out
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover
