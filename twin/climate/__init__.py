@@ -13,22 +13,23 @@ boundary), ``drivers`` (local modulation and :func:`make_drivers`), ``hazards`` 
 thresholds and levels: the one regional threshold table).
 """
 
-from twin.climate.drivers import (
-    PATHWAYS,
-    STATIONS,
-    ClimateDrivers,
-    ClimateParams,
-    ModulationParams,
-    Pathway,
-    PathwayScaling,
-    StationClimate,
-    WeatherParams,
-    generate_weather,
-    heat_indices,
-    local_offsets,
-    make_drivers,
-    read_cf,
-)
+from typing import Any
+
+# the pathway table is light (NumPy only); the rest loads pandas and xarray, so it is imported
+# on first use (PEP 562): `twin validate` reads pathway names without paying for them
+from twin.climate.pathways import PATHWAYS, STATIONS, Pathway, PathwayScaling, StationClimate
+
+_FROM_DRIVERS = {"ClimateDrivers", "ClimateParams", "ModulationParams", "WeatherParams", "generate_weather",
+                 "heat_indices", "local_offsets", "make_drivers", "read_cf"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_DRIVERS:
+        from twin.climate import drivers
+
+        return getattr(drivers, name)
+    raise AttributeError(f"module 'twin.climate' has no attribute {name!r}")
+
 
 __all__ = [
     "PATHWAYS",
