@@ -63,10 +63,13 @@ def timed(fn, *args, **kw):
     return out, time.perf_counter() - t0
 
 
-def run_model(module, place, drivers, params, seed=1):
-    res = module.make_residents(place, params, np.random.default_rng(seed))
-    ds, secs = timed(module.run, place, drivers, res, params, rng=np.random.default_rng(seed + 1),
-                     seed_key=(seed, 0, 0))
+def run_model(model, place, drivers, params, seed=1):
+    """One run of ``model`` (a TwinModel class) through the engine's one loop; returns (records, seconds, n)."""
+    from twin.run.engine import simulate
+    from twin.run.streams import RunStreams
+
+    res = model.make_residents(place, params, np.random.default_rng(seed))
+    ds, secs = timed(simulate, model, place, drivers, res, params, streams=RunStreams(seed, 0))
     return ds, secs, len(res)
 
 
@@ -76,8 +79,8 @@ def main() -> None:
     ap.add_argument("--part", type=int, choices=(1, 2, 3), action="append", help="run only these parts")
     args = ap.parse_args()
     parts = set(args.part or (1, 2, 3))
-    from twin.models import heat_health as hh
-    from twin.models import reference as ref
+    from twin.models.heat_health import HeatHealthModel as hh
+    from twin.models.reference import ReferenceHeatHealthModel as ref
 
     params = get_model("heat_health").Params()
     urban = Place.load(resolve_place("urban_borough"))
@@ -118,14 +121,17 @@ def main() -> None:
         big = scaled_place(urban, total)
         time_ = pd.date_range("2030-01-01", "2030-12-31")
         drv = make_drivers(big, "baseline", time_, np.random.default_rng(3))
+        from twin.run.engine import simulate
+        from twin.run.streams import RunStreams
+
         res, t_res = timed(hh.make_residents, big, params, np.random.default_rng(1))
         tracemalloc.start()
-        ds, secs = timed(hh.run, big, drv, res, params, rng=np.random.default_rng(2), seed_key=(1, 0, 0))
+        ds, secs = timed(simulate, hh, big, drv, res, params, streams=RunStreams(1, 0))
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
         # the same run without tracemalloc's overhead, for the time
-        _, secs2 = timed(hh.run, big, drv, res, params, rng=np.random.default_rng(2), seed_key=(1, 0, 0))
+        _, secs2 = timed(simulate, hh, big, drv, res, params, streams=RunStreams(1, 0))
         print(f"[3] {len(res):,} residents x {len(time_)} days: {secs2:.2f} s "
               f"({secs:.2f} s under tracemalloc; residents synthesised in {t_res:.2f} s); "
               f"peak traced memory {peak / 2**20:.0f} MiB, process max RSS {rss:.0f} MiB; "
