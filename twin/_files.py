@@ -154,24 +154,12 @@ def check_output_file(path: str | os.PathLike[str], *, field: str, suffixes: tup
 def write_text_atomic(path: str | os.PathLike[str], text: str, *, field: str) -> Path:
     """Write ``text`` to ``path`` through a new temporary file beside it (``O_EXCL``, never through a symlink),
     then rename it into place: a failure leaves the old file, or nothing."""
-    import tempfile
-
     from twin.errors import OutputError
+    from twin.run.writer import atomic_write
 
     p = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent if str(p.parent) else ".")
+        atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as exc:
-        raise OutputError(f"cannot write here ({exc.strerror})", field=field, value=str(p)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, p)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
         raise OutputError(f"cannot write the file ({exc.strerror})", field=field, value=str(p)) from None
     return p
