@@ -21,7 +21,6 @@ from typing import Any
 
 import mesa
 import numpy as np
-import xarray as xr
 
 from twin._names import CHANNELS
 from twin.health import BEHAVIOURS, adoption_probabilities, cooling_centre_visit_probability

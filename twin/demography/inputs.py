@@ -248,10 +248,6 @@ def build_rates(spec: DemographySpec, zones: Sequence[str], n_ages: int = MAX_AG
     tfr_base = spec.tfr or (float(base_f.sum()) if base_f is not None else R.TFR_DEFAULT)
     shape_f = base_f if base_f is not None else R.asfr(1.0, spec.mean_maternal_age, n_ages=n_ages)
 
-    r_int = _component_rates(spec.international, zones, classes)
-    r_in = _component_rates(spec.internal, zones, classes)
-    p_int = R.migration_profile(spec.international.profile, n_ages)
-    p_in = R.migration_profile(spec.internal.profile, n_ages)
     p_ya = R.migration_profile("young_adult", n_ages)
     shape = (len(zones), len(SEXES), n_ages)
     flows = {"international": [np.zeros(shape), np.zeros(shape)], "internal": [np.zeros(shape), np.zeros(shape)]}

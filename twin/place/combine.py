@@ -31,7 +31,7 @@ import numpy as np
 import xarray as xr
 
 from twin.errors import PlaceDataError
-from twin.place._place import Place, Service, Zone
+from twin.place._place import Place
 
 __all__ = ["COUNCIL", "COUNCIL_NAMES", "combine_places", "metropolitan_area", "translate_place"]
 

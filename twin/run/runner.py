@@ -30,7 +30,6 @@ from typing import Any
 
 import xarray as xr
 
-from twin.errors import ScenarioError
 from twin.run.engine import Ensemble, RunKey
 from twin.run.executors import Executor, LocalExecutor
 from twin.run.store import RunStore
@@ -362,8 +361,3 @@ def _copy_log(src: Path, dst: Path, base: dict[str, Any] | None) -> None:
     if src.exists():
         parts.append(src.read_text(encoding="utf-8"))
     dst.write_text("".join(parts), encoding="utf-8")
-
-
-def check_replicates(replicates: int | None) -> None:
-    if replicates is not None and replicates < 1:
-        raise ScenarioError("must be at least 1", field="--replicates", value=replicates)

@@ -19,6 +19,7 @@ import xarray as xr
 
 from twin.errors import OutputError
 from twin.run.engine import RunKey
+from twin.run.writer import write_new
 
 __all__ = ["RunStore"]
 
@@ -60,7 +61,7 @@ class RunStore:
         for tmp in self.folder.glob("*.tmp"):  # left by a killed process
             tmp.unlink(missing_ok=True)
         if not pin_file.exists():
-            _write_new(pin_file, json.dumps(self.pins, sort_keys=True, indent=1).encode())
+            write_new(pin_file, json.dumps(self.pins, sort_keys=True, indent=1))
 
     def clear(self) -> None:
         for f in self.folder.iterdir():
@@ -107,14 +108,6 @@ def _readable(path: Path) -> bool:
             return len(ds.data_vars) > 0
     except Exception:  # noqa: BLE001 - any failure to read means "damaged": run it again
         return False
-
-
-def _write_new(path: Path, data: bytes) -> None:
-    """Write a new file, never following a link someone planted at ``path``."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(path, flags, 0o644)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
 
 
 def _what_changed(old: dict[str, Any], new: dict[str, Any]) -> str:
