@@ -109,3 +109,18 @@ def test_a_killed_or_interrupted_run_resumes_to_the_same_result(small, tmp_path,
     assert res.manifest["timings_seconds"]["runs_resumed"] >= 2
     res.close()
     _same(local, out)
+
+
+@pytest.mark.parametrize("args, field", [
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler"),             # a scheduler without --executor dask
+    (["--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"], "--scheduler"),  # no scheduler listening there
+])
+def test_bad_executor_options_are_one_line_errors_and_write_nothing(small, tmp_path, capsys, args, field):
+    from twin.cli import main
+
+    path, _ = small
+    out = tmp_path / "out"
+    code = main(["run", str(path), "-o", str(out), "-q", *args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and field in err[0] and "Traceback" not in err[0]
+    assert not out.exists()

@@ -106,18 +106,28 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.workers = int(workers)
         self.client = client
+        self._owns_client = False
+        if client is None and scheduler:
+            # connect now, so an unreachable scheduler is a one-line error before any output is touched
+            self.client = self._connect(scheduler)
+            self._owns_client = True
+
+    @staticmethod
+    def _connect(scheduler: str) -> Any:
+        from distributed import Client
+
+        try:
+            return Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as err:
+            raise TwinError(f"cannot reach the Dask scheduler ({err})", field="--scheduler", value=scheduler) from err
 
     def _client(self) -> tuple[Any, Any]:
         from distributed import Client, LocalCluster
 
+        if self.client is None and self.scheduler:  # used again after a run closed its connection
+            self.client, self._owns_client = self._connect(self.scheduler), True
         if self.client is not None:
             return self.client, None
-        if self.scheduler:
-            try:
-                return Client(self.scheduler, timeout="20s"), None
-            except (OSError, TimeoutError) as err:
-                raise TwinError(f"cannot reach the Dask scheduler ({err})", field="--scheduler",
-                                value=self.scheduler) from err
         cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, host="127.0.0.1")
         return Client(cluster), cluster
@@ -137,6 +147,9 @@ class DaskExecutor:
             if cluster is not None:
                 client.close()
                 cluster.close()
+            elif self._owns_client:
+                client.close()
+                self.client = None
 
 
 def make_executor(name: str = "local", *, jobs: int = 1, scheduler: str | None = None) -> Executor:
