@@ -18,12 +18,12 @@ from twin.run import DaskExecutor, load_results, run_scenario
 from twin.scenario import load
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = {"period": "period: {start: 2030-07-01, end: 2030-07-10}", "replicates": "replicates: 2"}
+SMALL = {"period": "period: {start: 2030-07-01, end: 2030-07-10}", "replicates": "replicates: 5"}
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, tiny_place_dir):
-    """An 8-run scenario (2 options x 2 pathways x 2 replicates) and its uninterrupted local result."""
+    """A 20-run scenario (2 options x 2 pathways x 5 replicates of 10 days) and its uninterrupted local result."""
     d = tmp_path_factory.mktemp("small")
     path = d / "s.yaml"
     path.write_text(scenario_text(tiny_place_dir, **SMALL))
@@ -89,7 +89,7 @@ def test_a_killed_or_interrupted_run_resumes_to_the_same_result(small, tmp_path,
     path, local = small
     out = tmp_path / "out"
     proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
-    _wait_for_runs(out / ".runs", 2, proc)
+    _wait_for_runs(out / ".runs", 1, proc)  # then signal at once: the run is still going
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=600)
     if sig == signal.SIGINT:
@@ -106,7 +106,7 @@ def test_a_killed_or_interrupted_run_resumes_to_the_same_result(small, tmp_path,
     _, err = proc.communicate(timeout=1200)
     assert proc.returncode == 0, err
     res = load_results(out)
-    assert res.manifest["timings_seconds"]["runs_resumed"] >= 2
+    assert res.manifest["timings_seconds"]["runs_resumed"] >= 1
     res.close()
     _same(local, out)
 
