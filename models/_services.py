@@ -24,8 +24,8 @@ from typing import Any
 
 import mesa
 import numpy as np
-from numba import njit
 
+from twin._jit import njit  # plain Python without Numba (queues are short)
 from twin._names import CHANNELS, SERVICE_TYPES
 
 __all__ = [
@@ -153,24 +153,29 @@ class NearestTable:
     cell_zone
         Flat zone index of each cell (-1 outside), used with ``zone_codes`` when a
         candidate covers only some zones.
+    cells
+        The cells to look up (e.g. the inhabited ones; default all): others keep no service
+        (index -1, distance infinite).
     """
 
     def __init__(self, agents: list[ServiceAgent], cx: np.ndarray, cy: np.ndarray,
-                 cell_zone: np.ndarray | None = None, zone_codes: tuple[str, ...] = ()) -> None:
+                 cell_zone: np.ndarray | None = None, zone_codes: tuple[str, ...] = (),
+                 cells: np.ndarray | None = None) -> None:
         self.agents = list(agents)
         n_cells = cx.size
         self.index = np.full(n_cells, -1, np.int32)
         self.distance = np.full(n_cells, np.inf)
         if not self.agents:
             return
+        wanted = np.arange(n_cells) if cells is None else np.asarray(cells)
         covers = [getattr(a, "zones", None) for a in self.agents]
         if all(c is None for c in covers) or cell_zone is None:
             from scipy.spatial import cKDTree
 
             tree = cKDTree(np.column_stack([[a.x for a in self.agents], [a.y for a in self.agents]]))
-            dist, idx = tree.query(np.column_stack([cx, cy]))
-            self.index[:] = idx
-            self.distance[:] = dist
+            dist, idx = tree.query(np.column_stack([cx[wanted], cy[wanted]]))
+            self.index[wanted] = idx
+            self.distance[wanted] = dist
             return
         # some candidates cover only listed zones: nearest among those covering each cell, one k-d tree
         # per set of covered zones (a council's services share one)
@@ -183,18 +188,18 @@ class NearestTable:
             groups.setdefault(c, []).append(i)
         for cover, members in groups.items():
             if cover is None:
-                cells = np.arange(n_cells)
+                sub = wanted
             else:
                 zone_ok = np.zeros(len(zone_codes) + 1, bool)  # last entry: cells outside every zone (-1)
                 zone_ok[[position[z] for z in cover if z in position]] = True
-                cells = np.flatnonzero(zone_ok[cell_zone])
-            if cells.size == 0:
+                sub = wanted[zone_ok[cell_zone[wanted]]]
+            if sub.size == 0:
                 continue
             tree = cKDTree(np.column_stack([[self.agents[i].x for i in members], [self.agents[i].y for i in members]]))
-            dist, idx = tree.query(np.column_stack([cx[cells], cy[cells]]))
-            better = dist < self.distance[cells]
-            self.index[cells[better]] = np.asarray(members)[idx[better]]
-            self.distance[cells[better]] = dist[better]
+            dist, idx = tree.query(np.column_stack([cx[sub], cy[sub]]))
+            better = dist < self.distance[sub]
+            self.index[sub[better]] = np.asarray(members)[idx[better]]
+            self.distance[sub[better]] = dist[better]
 
     def __bool__(self) -> bool:
         return bool(self.agents)

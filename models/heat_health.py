@@ -31,16 +31,23 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
 Randomness and common random numbers
 ------------------------------------
 Each day has its own stream, ``SeedSequence(seed, spawn_key=(replicate, 2, day))``, with
-``day`` the index in the scenario period. On a day it draws, the model draws the same
-block for every resident (``DAY_DRAWS`` float32 rows and one float64 row), in every
-option. A day with no alert and no inhabited cell above the threshold is skipped (no
-draws): nothing can happen on it (no one seeks help, no one is exposed), so its outcome is
-zero whatever the uniforms, and skipping it shifts no other day's numbers. Options that
-cool some days below the threshold skip them too, with the same (zero) outcome they
-would have had by drawing. Behaviour and recontact state carry over deterministically.
-Residents who die leave the run: deaths are drawn for residents with a heat dose on a drawn
-day (heat and baseline compete there); elsewhere the baseline is counted in expectation
-(``expected_baseline_deaths``).
+``day`` the index in the scenario period; its first number seeds a counter-based stream per
+resident (:mod:`twin.health.kernel`): resident ``i``'s uniform for a purpose (seeking help,
+queue order, site access, cooling visit, illness, death, each behaviour) is a pure function
+of (seed, replicate, day, i, purpose). It is computed only where a rule needs it, and every
+option gives resident ``i`` the same number (common random numbers) whatever else happens
+that day. A day with no alert and no inhabited cell above the threshold is skipped (its
+stream is not used): nothing can happen on it (no one seeks help, no one is exposed), so
+its outcome is zero whatever the uniforms. Behaviour and recontact state carry over
+deterministically. Residents who die leave the run: deaths are drawn for residents with a
+heat dose on a drawn day (heat and baseline compete there); elsewhere the baseline is
+counted in expectation (``expected_baseline_deaths``).
+
+Speed: the two rules that touch every resident on a hot day, seeking help and the harm
+draw, run as fused compiled passes (:func:`twin.health.kernel.seekers`,
+:func:`twin.health.kernel.harm_tally`) when Numba is installed; the NumPy path
+(``fused=False``, and without Numba) applies the pure functions of :mod:`twin.health` to
+whole columns and gives bit for bit the same results (``tests/test_health_kernel.py``).
 """
 
 from __future__ import annotations
@@ -51,9 +58,10 @@ import mesa
 import numpy as np
 import xarray as xr
 
-from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
+from twin._names import AGE_BANDS, CHANNELS, MAX_AGE, SERVICE_TYPES
 from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, protective_behaviour
-from twin.health import help_seeking_probability
+from twin.health import help_seeking_probability, kernel
+from twin.health.kernel import U_ACCESS, U_BEH, U_COOL, U_ORDER, U_SEEK
 from twin.models._heat_dose import HeatDose
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
@@ -61,11 +69,8 @@ from twin.models.base import ResidentModel
 from twin.models._services import NearestTable, build_services, serve_queues
 from twin.models.residents import Residents
 
-__all__ = ["DAY_DRAWS", "HeatHealthModel", "alert_series"]
+__all__ = ["HeatHealthModel", "alert_series"]
 
-#: float32 uniform rows drawn per resident on an active day (seek, order, access, cool, ill, behaviours x4)
-DAY_DRAWS = 5 + len(BEHAVIOURS)
-_U_SEEK, _U_ORDER, _U_ACCESS, _U_COOL, _U_ILL, _U_BEH = 0, 1, 2, 3, 4, 5
 _NONE = np.int8(len(CHANNELS))  # "not contacted today"
 _COOL = BEHAVIOURS.index("cool_places")
 _F2F, _PHONE, _DIGITAL = (CHANNELS.index(c) for c in CHANNELS)
@@ -96,11 +101,16 @@ class HeatHealthModel(ResidentModel):
     daily_by_age
         Also record daily (time, zone, age_band, channel) tables (default: the scenario's
         ``outputs.daily_by_age``).
+    fused
+        Seeking help and harm in fused compiled passes (default: if Numba is installed);
+        ``False``: the NumPy path, the same results (the reference the passes are tested against).
     """
 
     def __init__(self, place: Any, drivers: Any, residents: Residents, params: Any, *,
-                 streams: Any, outputs: Any = None, daily_by_age: bool | None = None) -> None:
+                 streams: Any, outputs: Any = None, daily_by_age: bool | None = None,
+                 fused: bool | None = None) -> None:
         super().__init__(place, drivers, residents, params, streams=streams, outputs=outputs)
+        self.fused = kernel.HAVE_NUMBA if fused is None else bool(fused) and kernel.HAVE_NUMBA
         if daily_by_age is None:
             daily_by_age = bool(getattr(outputs, "daily_by_age", False))
         self.delivery = params.delivery
@@ -131,7 +141,9 @@ class HeatHealthModel(ResidentModel):
         self.alertable = np.flatnonzero(c.signed_up & (c.channel == _DIGITAL))
         self.listed = np.flatnonzero(c.vulnerable)
         self.p_seek = np.stack([help_seeking_probability(lv, np.array([0, 65]), params) for lv in range(4)])
-        self.p_seek = self.p_seek.astype(np.float32)
+        self.seed = np.uint64(0)  # today's seed of the per-resident uniforms (twin.health.kernel)
+        if self.fused:
+            self._fused_columns(n)
         # services and nearest tables (by cell)
         self.services = build_services(self, place.services, self.delivery.capacity_multiplier)
         from twin.place.grid import cell_centres
@@ -140,19 +152,46 @@ class HeatHealthModel(ResidentModel):
         self.cx, self.cy = X.ravel(), Y.ravel()
         cell_zone = np.asarray(place.zone_index).ravel()
         self.inhabited = np.bincount(residents.cell, minlength=self.cx.size) > 0
+        home = np.flatnonzero(self.inhabited)  # services are looked up only for the cells residents live in
         self.near: dict[tuple[str, int], NearestTable] = {}
+        built: dict[tuple[int, ...], NearestTable] = {}  # a service offering several channels: one table
         for t in SERVICE_TYPES:
             for ch in range(nch):
                 agents = [a for a in self.services if a.type == t and ch in a.channels]
-                self.near[(t, ch)] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes)
-        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy)
-        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy)
+                key = tuple(a.unique_id for a in agents)
+                if key not in built:
+                    built[key] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes, home)
+                self.near[(t, ch)] = built[key]
+        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy,
+                                    cells=home)
+        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy,
+                                     cells=home)
         self.proactive = NearestTable([a for a in self.services if a.type == "home_visit_team" and a.proactive],
-                                      self.cx, self.cy, cell_zone, place.zone_codes)
+                                      self.cx, self.cy, cell_zone, place.zone_codes, home)
         self.datacollector = mesa.DataCollector(model_reporters={
             v: (lambda m, v=v: m.records.today[v])
             for v in ("exposed", "contacts", "unmet_demand", "expected_attributable_deaths")
         })
+
+    def _fused_columns(self, n: int) -> None:
+        """The fused harm pass's inputs: residents as kinds (sex, age, vulnerabilities) sharing baseline,
+        gradient and vulnerability; the (zone, age band, preferred channel) cell of each."""
+        c, res = self.cols, self.residents
+        vcode = (res.extra["long_term_condition"].astype(np.int32) + 2 * res.extra["living_alone"]
+                 + 4 * c.overheating)
+        key = (res.sex.astype(np.int32) * (MAX_AGE + 1) + np.minimum(res.age, MAX_AGE)) * 8 + vcode
+        kinds = kernel.resident_kinds({"p0": c.p0, "slope": c.slope, "vul": c.vulnerability}, key)
+        if kinds is None:  # some column varies within a kind: the NumPy path
+            self.fused = False
+            return
+        self.kind, tables = kinds
+        self.kind_p0, self.kind_vul = tables["p0"], tables["vul"].astype(np.float64)
+        self.grad_classes, kind_class = np.unique(tables["slope"], return_inverse=True)
+        self.kind_class = kind_class.astype(np.int16)
+        self.gch = (self.group + c.channel).astype(np.int32)
+        self.zb16 = self.zb.astype(np.int16 if self.zb.max(initial=0) < 2**15 else np.int32)
+        self.dead_who = np.empty(n, np.int64)  # today's dead
+        self.rr1: np.ndarray | None = None
 
     @classmethod
     def make_residents(cls, place: Any, params: Any, rng: np.random.Generator) -> Residents:
@@ -162,6 +201,10 @@ class HeatHealthModel(ResidentModel):
     # ------------------------------------------------------------------ a day
     def day_rng(self, t: int) -> np.random.Generator:
         return self.streams.day(t)
+
+    def _u(self, purpose: int, who: np.ndarray) -> np.ndarray:
+        """Today's uniforms of ``purpose`` for residents ``who`` (:mod:`twin.health.kernel`)."""
+        return kernel.uniforms(self.seed, who, purpose)
 
     def step_day(self, t: int) -> None:
         self.records.new_day()
@@ -178,9 +221,7 @@ class HeatHealthModel(ResidentModel):
         self.datacollector.collect(self)
 
     def _active_day(self, t: int, level: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
-        rng = self.day_rng(t)
-        u = rng.random((DAY_DRAWS, self.n), dtype=np.float32)
-        u_death = rng.random(self.n)
+        self.seed = kernel.day_seed(self.day_rng(t))
         c, res, rec, dl = self.cols, self.residents, self.records, self.delivery
         pref = c.channel
         got_idx, got_ch = [], []
@@ -188,7 +229,7 @@ class HeatHealthModel(ResidentModel):
         if self.issued[t] and self.alerting and self.alertable.size:
             who = self.alertable[self.alive[self.alertable]]
             ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
-                              u[_U_ORDER, who])
+                              self._u(U_ORDER, who))
             sent = who[ok]
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
@@ -207,13 +248,18 @@ class HeatHealthModel(ResidentModel):
                     cell = res.cell[who[m]]
                     cost[m] = a.travel_cost(self.cx[cell] - a.x, self.cy[cell] - a.y, c.rural[who[m]], dl)
                     ch[m] = a.channels[0]
-                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), u[_U_ORDER, who], cost)
+                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), self._u(U_ORDER, who),
+                                  cost)
                 self.last_proactive[who[ok]] = t
                 self._contacted(t, who[ok], ch[ok], got_idx, got_ch)
         # 4. requests for help along each channel's route
         if level > 0:
-            seekers = np.flatnonzero((u[_U_SEEK] < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
-            self._requests(t, seekers, u, got_idx, got_ch)
+            if self.fused:
+                seekers = kernel.seekers(self.seed, self.p_seek[level], c.age65, self.alive)
+            else:
+                u_seek = self._u(U_SEEK, np.arange(self.n))
+                seekers = np.flatnonzero((u_seek < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
+            self._requests(t, seekers, got_idx, got_ch)
         # 5. protective behaviour after contact
         if got_idx:
             idx = np.concatenate(got_idx)
@@ -223,7 +269,8 @@ class HeatHealthModel(ResidentModel):
             first = np.ones(idx.size, bool)
             first[1:] = idx[1:] != idx[:-1]
             idx, ch = idx[first], ch[first]
-            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u[_U_BEH:, idx].T, self.params)
+            u_beh = np.stack([self._u(U_BEH + b, idx) for b in range(len(BEHAVIOURS))], axis=1)
+            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u_beh, self.params)
             took = new.any(axis=1)
             i2 = idx[took]
             keep = (self.until[i2] >= t)[:, None]
@@ -231,32 +278,45 @@ class HeatHealthModel(ResidentModel):
             self.until[i2] = t + dl.behaviour_days - 1
             rec.add("protected", t, i2, preferred=pref)
         # 6-7. exposure, cooling centres, harm
+        if self.fused:
+            self._harm_fused(t, dose, hot_cell)
+        else:
+            self._harm_numpy(t, dose, hot_cell)
+
+    def _cooling(self, t: int, who: np.ndarray, beh: np.ndarray) -> None:
+        """Residents ``who`` (ascending) with behaviours ``beh`` in effect: cool places count only on a visit."""
+        c, pref = self.cols, self.cols.channel
+        visited = np.zeros(who.size, bool)
+        want = np.flatnonzero(beh[:, _COOL]) if self.cooling else np.empty(0, np.int64)
+        if want.size:
+            sub = who[want]
+            cell = self.residents.cell[sub]
+            centre = self.cooling.index[cell]
+            sub, cell, want, centre = sub[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
+            is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
+            p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[sub], self.params)
+            go = self._u(U_COOL, sub) < p
+            ok = serve_queues(self.cooling.agents, sub[go], centre[go], c.vulnerable[sub[go]],
+                              self._u(U_ORDER, sub[go]))
+            visited[want[go][ok]] = True
+            self.records.add("cooling_visits", t, sub[go][ok], preferred=pref)
+        beh[:, _COOL] &= visited
+
+    def _harm_numpy(self, t: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
+        """Exposure and harm with the pure rules on whole columns (the reference of :meth:`_harm_fused`)."""
+        c, res, rec, pref = self.cols, self.residents, self.records, self.cols.channel
         hot = np.flatnonzero(hot_cell[res.cell] & self.alive)
         if hot.size == 0:
             return
         rec.add("exposed", t, hot, preferred=pref)
         active = self.until[hot] >= t
         beh = self.adopted[hot] & active[:, None]
-        visited = np.zeros(hot.size, bool)
-        if self.cooling:
-            want = np.flatnonzero(beh[:, _COOL])
-            if want.size:
-                who = hot[want]
-                cell = res.cell[who]
-                centre = self.cooling.index[cell]
-                who, cell, want, centre = who[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
-                is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
-                p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[who], self.params)
-                go = u[_U_COOL, who] < p
-                ok = serve_queues(self.cooling.agents, who[go], centre[go], c.vulnerable[who[go]], u[_U_ORDER, who[go]])
-                visited[want[go][ok]] = True
-                rec.add("cooling_visits", t, who[go][ok], preferred=pref)
-        beh[:, _COOL] &= visited
+        self._cooling(t, hot, beh)
         protection = behaviour_rr(beh, self.params)
         p0 = c.p0[hot] * self.p0_factor[self.zb[hot]]  # seasonal baseline, lowered by displacement
         harm = daily_harm(dose[res.cell[hot]], res.age[hot], res.sex[hot], p0,
-                          u_death[hot], u[_U_ILL, hot], self.params, vulnerability=c.vulnerability[hot],
-                          protection=protection, gradient=c.slope[hot])
+                          self._u(kernel.U_DEATH, hot), self._u(kernel.U_ILL, hot), self.params,
+                          vulnerability=c.vulnerability[hot], protection=protection, gradient=c.slope[hot])
         # deaths leave the run; a share of heat deaths lowers the following days' baseline
         dead = hot[harm.died | harm.died_other]
         self.alive[dead] = False
@@ -267,6 +327,38 @@ class HeatHealthModel(ResidentModel):
         rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
         rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
 
+    def _harm_fused(self, t: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
+        """:meth:`_harm_numpy` in one compiled pass over the residents (:func:`twin.health.kernel.harm_tally`)."""
+        c, res, rec = self.cols, self.residents, self.records
+        if not hot_cell.any():
+            return
+        # behaviours in effect: the few residents whose protection is not 1 today
+        act = np.flatnonzero(self.until >= t)
+        act = act[hot_cell[res.cell[act]] & self.alive[act]]
+        protection = np.ones(act.size)
+        if act.size:
+            beh = self.adopted[act]
+            self._cooling(t, act, beh)
+            protection = behaviour_rr(beh, self.params)
+        self.rr1 = kernel.excess_rr_table(dose, self.grad_classes, hot_cell, self.rr1)
+        tables = np.zeros((5, rec.size))
+        by_group = np.zeros(self.heat.p0_group.size)
+        n_dead = kernel.harm_tally(self.seed, res.cell, self.alive, hot_cell, self.kind, self.kind_p0, self.kind_class,
+                                   self.kind_vul, self.rr1, self.p0_factor, self.zb16, act, protection,
+                                   float(self.params.exposure_response.illness_per_attributable_death), self.gch,
+                                   *tables, by_group, self.dead_who)
+        exposed, expected, ill, died, other = tables
+        if exposed.sum() == 0:
+            return
+        rec.add_table("exposed", t, exposed)
+        dead = self.dead_who[:n_dead]
+        self.alive[dead] = False
+        self.heat.remove(dead, c.p0)
+        self.heat.brought_forward_groups(t, by_group)
+        for name, table in (("baseline_deaths", other), ("heat_illness", ill), ("attributable_deaths", died),
+                            ("expected_attributable_deaths", expected)):
+            rec.add_table(name, t, table)
+
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
         self.records.add("contacts", t, who, channel=ch)
         vul = self.cols.vulnerable[who]
@@ -274,7 +366,7 @@ class HeatHealthModel(ResidentModel):
         got_idx.append(who)
         got_ch.append(ch)
 
-    def _requests(self, t: int, seekers: np.ndarray, u: np.ndarray, got_idx: list, got_ch: list) -> None:
+    def _requests(self, t: int, seekers: np.ndarray, got_idx: list, got_ch: list) -> None:
         res, c, dl = self.residents, self.cols, self.delivery
         pending = seekers
         pch = c.channel[seekers]
@@ -299,14 +391,14 @@ class HeatHealthModel(ResidentModel):
                 cost = None
                 if ch == _F2F and stype != "home_visit_team":
                     decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)
-                    reach = u[_U_ACCESS, who] < np.exp(-table.distance[cell] / decay)
+                    reach = self._u(U_ACCESS, who) < np.exp(-table.distance[cell] / decay)
                     m, who, cell, svc = m[reach], who[reach], cell[reach], svc[reach]
                 elif stype == "home_visit_team":
                     cost = np.empty(who.size)
                     for k in np.unique(svc):
                         a, mk = table.agents[k], svc == k
                         cost[mk] = a.travel_cost(self.cx[cell[mk]] - a.x, self.cy[cell[mk]] - a.y, c.rural[who[mk]], dl)
-                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], u[_U_ORDER, who], cost)
+                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], self._u(U_ORDER, who), cost)
                 done[m[ok]] = True
                 self._contacted(t, who[ok], np.full(int(ok.sum()), ch, np.int8), got_idx, got_ch)
             pending, pch = pending[~done], pch[~done]
@@ -321,7 +413,8 @@ class HeatHealthModel(ResidentModel):
                                      "degC, Hajat 2002), 3.34 %/degC above it in London (Hajat 2002), lag 0-3, "
                                      "age gradient Ishigami 2008; docs/sources.md",
             "alert_days": int((self.levels > 0).sum()),
-            "randomness": "one stream per day: SeedSequence(seed, spawn_key=(replicate, 2, day)); days with no "
-                          "alert and no inhabited cell above the threshold are skipped (no draws)",
+            "randomness": "one seed per day from SeedSequence(seed, spawn_key=(replicate, 2, day)); per resident "
+                          "and purpose a SplitMix64 uniform on it (twin.health.kernel); days with no alert and no "
+                          "inhabited cell above the threshold are skipped",
         }
         return self.records.to_dataset(self.drivers.time, list(self.place.zone_codes), attrs)
