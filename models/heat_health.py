@@ -45,9 +45,10 @@ counted in expectation (``expected_baseline_deaths``).
 
 Speed: the two rules that touch every resident on a hot day, seeking help and the harm
 draw, run as fused compiled passes (:func:`twin.health.kernel.seekers`,
-:func:`twin.health.kernel.harm_tally`) when Numba is installed; the NumPy path
-(``fused=False``, and without Numba) applies the pure functions of :mod:`twin.health` to
-whole columns and gives bit for bit the same results (``tests/test_health_kernel.py``).
+:func:`twin.health.kernel.harm_tally`) when Numba is installed and there are at least
+``FUSED_MIN_RESIDENTS`` residents; the NumPy path (``fused=False``, small places, and
+without Numba) applies the pure functions of :mod:`twin.health` to whole columns and gives
+bit for bit the same results (``tests/test_health_kernel.py``).
 """
 
 from __future__ import annotations
@@ -102,15 +103,22 @@ class HeatHealthModel(ResidentModel):
         Also record daily (time, zone, age_band, channel) tables (default: the scenario's
         ``outputs.daily_by_age``).
     fused
-        Seeking help and harm in fused compiled passes (default: if Numba is installed);
-        ``False``: the NumPy path, the same results (the reference the passes are tested against).
+        Seeking help and harm in fused compiled passes (default: if Numba is installed and
+        there are at least :attr:`FUSED_MIN_RESIDENTS` residents); ``False``: the NumPy path,
+        the same results (the reference the passes are tested against).
     """
+
+    #: Below this many residents the NumPy path is as quick as the passes' first compilation on a
+    #: fresh install (about 2 s, then cached on disk); the results are the same either way.
+    FUSED_MIN_RESIDENTS = 20_000
 
     def __init__(self, place: Any, drivers: Any, residents: Residents, params: Any, *,
                  streams: Any, outputs: Any = None, daily_by_age: bool | None = None,
                  fused: bool | None = None) -> None:
         super().__init__(place, drivers, residents, params, streams=streams, outputs=outputs)
-        self.fused = kernel.HAVE_NUMBA if fused is None else bool(fused) and kernel.HAVE_NUMBA
+        if fused is None:
+            fused = len(residents) >= self.FUSED_MIN_RESIDENTS
+        self.fused = bool(fused) and kernel.HAVE_NUMBA
         if daily_by_age is None:
             daily_by_age = bool(getattr(outputs, "daily_by_age", False))
         self.delivery = params.delivery
@@ -191,6 +199,7 @@ class HeatHealthModel(ResidentModel):
         self.gch = (self.group + c.channel).astype(np.int32)
         self.zb16 = self.zb.astype(np.int16 if self.zb.max(initial=0) < 2**15 else np.int32)
         self.dead_who = np.empty(n, np.int64)  # today's dead
+        self.protection = np.ones(n)  # today's protection of residents with behaviours in effect (else 1)
         self.rr1: np.ndarray | None = None
 
     @classmethod
@@ -335,18 +344,18 @@ class HeatHealthModel(ResidentModel):
         # behaviours in effect: the few residents whose protection is not 1 today
         act = np.flatnonzero(self.until >= t)
         act = act[hot_cell[res.cell[act]] & self.alive[act]]
-        protection = np.ones(act.size)
         if act.size:
             beh = self.adopted[act]
             self._cooling(t, act, beh)
-            protection = behaviour_rr(beh, self.params)
+            self.protection[act] = behaviour_rr(beh, self.params)
         self.rr1 = kernel.excess_rr_table(dose, self.grad_classes, hot_cell, self.rr1)
         tables = np.zeros((5, rec.size))
         by_group = np.zeros(self.heat.p0_group.size)
         n_dead = kernel.harm_tally(self.seed, res.cell, self.alive, hot_cell, self.kind, self.kind_p0, self.kind_class,
-                                   self.kind_vul, self.rr1, self.p0_factor, self.zb16, act, protection,
+                                   self.kind_vul, self.rr1, self.p0_factor, self.zb16, self.protection,
                                    float(self.params.exposure_response.illness_per_attributable_death), self.gch,
                                    *tables, by_group, self.dead_who)
+        self.protection[act] = 1.0
         exposed, expected, ill, died, other = tables
         if exposed.sum() == 0:
             return

@@ -147,7 +147,7 @@ def excess_rr_table(dose: np.ndarray, classes: np.ndarray, hot_cell: np.ndarray,
 
 @njit(cache=True)
 def harm_tally(seed, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul, rr1, factor, zb,
-               act, act_protection, kappa, gch, exposed, expected, ill, died, other, expected_zb, dead_who):
+               protection, kappa, gch, exposed, expected, ill, died, other, expected_zb, dead_who):
     """Exposure and the day's harm for every living resident whose home cell is hot, tallied.
 
     Parameters
@@ -168,9 +168,9 @@ def harm_tally(seed, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul,
     factor, zb
         Per (zone, age band) group the day's baseline factor (season x displacement); per
         resident its group.
-    act, act_protection
-        Residents (ascending) whose protection today is not 1, and that protection (the combined
-        RR of the behaviours in effect, :func:`twin.health.behaviour_rr`).
+    protection
+        Per resident: the combined RR of the behaviours in effect today
+        (:func:`twin.health.behaviour_rr`; 1 = none).
     kappa
         Illnesses per attributable death.
     gch
@@ -193,27 +193,20 @@ def harm_tally(seed, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul,
     As :func:`twin.health.daily_harm`: :math:`e = \\mathrm{clip}(p_0 (e^{g D} - 1) v \\pi, 0, 1 - p_0)`,
     :math:`i = \\min(\\kappa e, 1)`; a heat death if :math:`u_{death} < e`, another death if
     :math:`e \\le u_{death} < e + p_0`, an illness if :math:`u_{ill} < i`; the operations in
-    the order NumPy does them, so the numbers are identical. Per resident it reads 13 bytes
-    (cell, alive, kind, gch, zb).
+    the order NumPy does them, so the numbers are identical. Per resident it reads 21 bytes
+    (cell, alive, kind, gch, zb, protection).
     """
     n_dead = 0
-    j = 0
-    n_act = act.size
     for i in range(cell.size):
         c = cell[i]
         if not hot_cell[c] or not alive[i]:
             continue
-        prot = 1.0
-        while j < n_act and act[j] < i:
-            j += 1
-        if j < n_act and act[j] == i:
-            prot = act_protection[j]
         k = kind[i]
         g = gch[i]
         z = zb[i]
         exposed[g] += 1.0
         q = kind_p0[k] * factor[z]
-        e = q * rr1[c, kind_class[k]] * (kind_vul[k] * prot)
+        e = q * rr1[c, kind_class[k]] * (kind_vul[k] * protection[i])
         e = min(max(e, 0.0), 1.0 - q)
         expected[g] += e
         expected_zb[z] += e
