@@ -131,7 +131,11 @@ def derive_columns(place: Any, res: Residents, params: Any) -> Derived:
     d.overheating = overheating_home(_layer(place, "building")[res.cell], ex["u_overheat"], params,
                                      _layer(place, "cool_roof")[res.cell])
     age = np.minimum(res.age, MAX_AGE)
-    p0 = daily_death_probability(baseline_qx_table(params.mortality), age, res.sex)
+    # per (sex, age) first, then looked up: the same numbers as per resident, without a log and an exp each
+    ages = np.arange(MAX_AGE + 1)
+    p0_table = np.stack([daily_death_probability(baseline_qx_table(params.mortality), ages, np.full(ages.size, s))
+                         for s in range(2)])
+    p0 = p0_table[res.sex, age]
     slope = age_sex_gradient(params)[res.sex, age]
     # the published slopes average over residents with and without these traits: divide by the mean
     # multiplier of the BASE population weighted by baseline excess risk, fixed across options

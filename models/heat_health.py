@@ -149,7 +149,7 @@ class HeatHealthModel(ResidentModel):
         self.alertable = np.flatnonzero(c.signed_up & (c.channel == _DIGITAL))
         self.listed = np.flatnonzero(c.vulnerable)
         self.p_seek = np.stack([help_seeking_probability(lv, np.array([0, 65]), params) for lv in range(4)])
-        self.seed = np.uint64(0)  # today's seed of the per-resident uniforms (twin.health.kernel)
+        self.seeds = kernel.purpose_seeds(np.uint64(0))  # today's seeds of the per-resident uniforms
         if self.fused:
             self._fused_columns(n)
         # services and nearest tables (by cell)
@@ -213,7 +213,7 @@ class HeatHealthModel(ResidentModel):
 
     def _u(self, purpose: int, who: np.ndarray) -> np.ndarray:
         """Today's uniforms of ``purpose`` for residents ``who`` (:mod:`twin.health.kernel`)."""
-        return kernel.uniforms(self.seed, who, purpose)
+        return kernel.uniforms(self.seeds, who, purpose)
 
     def step_day(self, t: int) -> None:
         self.records.new_day()
@@ -230,7 +230,7 @@ class HeatHealthModel(ResidentModel):
         self.datacollector.collect(self)
 
     def _active_day(self, t: int, level: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
-        self.seed = kernel.day_seed(self.day_rng(t))
+        self.seeds = kernel.purpose_seeds(kernel.day_seed(self.day_rng(t)))
         c, res, rec, dl = self.cols, self.residents, self.records, self.delivery
         pref = c.channel
         got_idx, got_ch = [], []
@@ -264,7 +264,7 @@ class HeatHealthModel(ResidentModel):
         # 4. requests for help along each channel's route
         if level > 0:
             if self.fused:
-                seekers = kernel.seekers(self.seed, self.p_seek[level], c.age65, self.alive)
+                seekers = kernel.seekers(self.seeds, self.p_seek[level], c.age65, self.alive)
             else:
                 u_seek = self._u(U_SEEK, np.arange(self.n))
                 seekers = np.flatnonzero((u_seek < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
@@ -351,7 +351,7 @@ class HeatHealthModel(ResidentModel):
         self.rr1 = kernel.excess_rr_table(dose, self.grad_classes, hot_cell, self.rr1)
         tables = np.zeros((5, rec.size))
         by_group = np.zeros(self.heat.p0_group.size)
-        n_dead = kernel.harm_tally(self.seed, res.cell, self.alive, hot_cell, self.kind, self.kind_p0, self.kind_class,
+        n_dead = kernel.harm_tally(self.seeds, res.cell, self.alive, hot_cell, self.kind, self.kind_p0, self.kind_class,
                                    self.kind_vul, self.rr1, self.p0_factor, self.zb16, self.protection,
                                    float(self.params.exposure_response.illness_per_attributable_death), self.gch,
                                    *tables, by_group, self.dead_who)

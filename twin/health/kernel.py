@@ -15,20 +15,20 @@ Both give bit for bit what the NumPy path gives on the same uniforms (the same o
 in the same order; ``tests/test_health_kernel.py``). A change to the rules must be made in
 both places: the test fails if not. Without Numba the model takes the NumPy path.
 
-Uniforms: one counter-based stream per resident and day
--------------------------------------------------------
+Uniforms: counter-based, one number per resident, day and purpose
+-----------------------------------------------------------------
 Each day has a 64-bit seed ``s``, the first raw output of the day's NumPy stream
-(:func:`day_seed`). Resident ``i``'s key for the day is output ``i`` of a SplitMix64
-generator seeded with ``s``; its death uniform is that key, and its uniform for another
-purpose ``k`` (:data:`U_SEEK`, :data:`U_ORDER`, ...) is output ``k`` of a SplitMix64
-generator seeded with the key, each as a 53-bit float on [0, 1) (SplitMix64: Steele, Lea &
-Flood 2014, "Fast splittable pseudorandom number generators", OOPSLA; Java's
-``SplittableRandom``; its output function passes TestU01 BigCrush). A uniform is therefore
-a pure function of (seed, replicate, day, resident, purpose): it is computed only where a
-rule needs it (the queue order only for residents who queue, the behaviour uniforms only
-for the contacted), and every option still gives resident ``i`` the same number (common
-random numbers), whatever else happens that day. :func:`uniforms` computes them in NumPy
-(the same numbers as the compiled passes).
+(:func:`day_seed`). Purpose ``k`` (:data:`U_SEEK`, :data:`U_ORDER`, ...) has the seed
+``s_k``, output ``k`` of a SplitMix64 generator seeded with ``s`` (:func:`purpose_seeds`),
+and resident ``i``'s uniform for it is output ``i`` of a SplitMix64 generator seeded with
+``s_k``, as a 53-bit float on [0, 1) (SplitMix64: Steele, Lea & Flood 2014, "Fast splittable
+pseudorandom number generators", OOPSLA; Java's ``SplittableRandom``; its output function
+passes TestU01 BigCrush). A uniform is therefore a pure function of (seed, replicate, day,
+resident, purpose), one mixing step to compute: it is computed only where a rule needs it
+(the queue order only for residents who queue, the behaviour uniforms only for the
+contacted), and every option still gives resident ``i`` the same number (common random
+numbers), whatever else happens that day. :func:`uniforms` computes them in NumPy (the
+same numbers as the compiled passes).
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ __all__ = [
     "day_seed",
     "excess_rr_table",
     "harm_tally",
+    "purpose_seeds",
     "resident_kinds",
     "seekers",
     "uniforms",
@@ -79,13 +80,15 @@ def _mix_np(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
-def uniforms(seed: np.uint64, who: np.ndarray, k: int) -> np.ndarray:
-    """Uniform of purpose ``k`` on [0, 1) (float64) for residents ``who`` (indices) on the day seeded ``seed``."""
+def purpose_seeds(seed: np.uint64) -> np.ndarray:
+    """The day's seed of each purpose (uint64, ``N_PURPOSES``): SplitMix64 seeded with the day's seed."""
+    return _mix_np(np.uint64(seed) + _STEP)
+
+
+def uniforms(seeds: np.ndarray, who: np.ndarray, k: int) -> np.ndarray:
+    """Uniform of purpose ``k`` on [0, 1) (float64) for residents ``who`` (indices); ``seeds``: :func:`purpose_seeds`."""
     i = np.asarray(who).astype(np.uint64)
-    key = _mix_np(np.uint64(seed) + (i + _ONE) * _GAMMA)
-    if k != U_DEATH:  # the death uniform is the key itself (the most used one costs no extra mixing)
-        key = _mix_np(key + _STEP[k])
-    return (key >> _S11).astype(np.float64) * _TO_UNIT
+    return (_mix_np(seeds[k] + (i + _ONE) * _GAMMA) >> _S11).astype(np.float64) * _TO_UNIT
 
 
 @njit(inline="always")
@@ -96,35 +99,30 @@ def _mix(z):  # SplitMix64 output function (uint64 -> uint64), as _mix_np
 
 
 @njit(inline="always")
-def _key(seed, i):
-    return _mix(seed + (np.uint64(i) + _ONE) * _GAMMA)
-
-
-@njit(inline="always")
-def _unit(key, k):
-    if k == U_DEATH:
-        return np.float64(key >> _S11) * _TO_UNIT
-    return np.float64(_mix(key + np.uint64(k + 1) * _GAMMA) >> _S11) * _TO_UNIT
+def _uniform(seed, i):  # resident i's uniform on the purpose seeded ``seed``, as ``uniforms``
+    return np.float64(_mix(seed + (np.uint64(i) + _ONE) * _GAMMA) >> _S11) * _TO_UNIT
 
 
 @njit(cache=True)
-def seekers(seed, p_seek, age65, alive):
+def seekers(seeds, p_seek, age65, alive):
     """Living residents who seek help today, ``u_seek < p_seek[age65]`` (indices, ascending).
 
-    ``p_seek`` is :func:`twin.health.help_seeking_probability` at today's level for ages
-    (under 65, 65+); ``age65`` and ``alive`` are bool per resident.
+    ``seeds`` are the day's :func:`purpose_seeds`; ``p_seek`` is
+    :func:`twin.health.help_seeking_probability` at today's level for ages (under 65, 65+);
+    ``age65`` and ``alive`` are bool per resident.
     """
     n = age65.size
     buf = np.empty(n, np.int64)
     m = 0
     p_young, p_old = np.float64(p_seek[0]), np.float64(p_seek[1])
+    seed = seeds[U_SEEK]
     if p_young <= 0.0 and p_old <= 0.0:
         return buf[:0].copy()
     for i in range(n):
         if not alive[i]:
             continue
         p = p_old if age65[i] else p_young
-        if _unit(_key(seed, i), U_SEEK) < p:
+        if _uniform(seed, i) < p:
             buf[m] = i
             m += 1
     return buf[:m].copy()
@@ -146,14 +144,14 @@ def excess_rr_table(dose: np.ndarray, classes: np.ndarray, hot_cell: np.ndarray,
 
 
 @njit(cache=True)
-def harm_tally(seed, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul, rr1, factor, zb,
+def harm_tally(seeds, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul, rr1, factor, zb,
                protection, kappa, gch, exposed, expected, ill, died, other, expected_zb, dead_who):
     """Exposure and the day's harm for every living resident whose home cell is hot, tallied.
 
     Parameters
     ----------
-    seed
-        The day's seed (:func:`day_seed`).
+    seeds
+        The day's :func:`purpose_seeds`.
     cell, alive
         Home cell and whether alive, per resident.
     hot_cell
@@ -197,6 +195,7 @@ def harm_tally(seed, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul,
     (cell, alive, kind, gch, zb, protection).
     """
     n_dead = 0
+    s_ill, s_death = seeds[U_ILL], seeds[U_DEATH]
     for i in range(cell.size):
         c = cell[i]
         if not hot_cell[c] or not alive[i]:
@@ -210,10 +209,9 @@ def harm_tally(seed, cell, alive, hot_cell, kind, kind_p0, kind_class, kind_vul,
         e = min(max(e, 0.0), 1.0 - q)
         expected[g] += e
         expected_zb[z] += e
-        key = _key(seed, i)
-        if _unit(key, U_ILL) < min(e * kappa, 1.0):
+        if _uniform(s_ill, i) < min(e * kappa, 1.0):
             ill[g] += 1.0
-        u = _unit(key, U_DEATH)
+        u = _uniform(s_death, i)
         if u < e:
             died[g] += 1.0
             dead_who[n_dead] = i
