@@ -64,8 +64,8 @@ class HeatDose:
         h = heat_log_rr(tmean, self.curve)
         if self.hist is None:
             self.hist = np.repeat(h[None], self.weights.size, axis=0)
-        else:
-            self.hist = np.roll(self.hist, 1, axis=0)
+        else:  # shift the lags by one in place (np.roll's values, without a new array each day)
+            self.hist[1:] = self.hist[:-1].copy()
             self.hist[0] = h
         return lagged_dose(self.hist, self.weights)
 

@@ -217,7 +217,9 @@ class HeatHealthModel(ResidentModel):
 
     def step_day(self, t: int) -> None:
         self.records.new_day()
-        self.agents.do("start_day", int(self.weekdays[t]))
+        weekday = int(self.weekdays[t])
+        for a in self.services:  # the model's agents (a plain loop: Mesa's AgentSet.do costs more a day)
+            a.start_day(weekday)
         tx, tn = self.drivers.cell_temperatures(t)
         dose = self.heat.dose(0.5 * (tx + tn))  # lag-weighted heat log RR per cell
         self.p0_factor = self.heat.factor(t)  # season x displacement, per (zone, age band)
