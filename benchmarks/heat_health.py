@@ -120,7 +120,7 @@ def part1(args, urban, params) -> None:
     pv, pr = scaled_place(urban, n_vec), scaled_place(urban, n_ref)
     dv = hot_drivers(pv, days)
     w0 = time.perf_counter()
-    run_model(hh, scaled_place(urban, 2_000), hot_drivers(pv, 3), params)  # compile the kernels (cached on disk)
+    run_model(hh, scaled_place(urban, 2_000), hot_drivers(pv, 3), params, fused=True)  # compile (cached on disk)
     print(f"[1] first run of 2,000 residents x 3 days (Numba import, compilation or its disk cache): "
           f"{time.perf_counter() - w0:.2f} s wall")
     if args.profile:

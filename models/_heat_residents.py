@@ -41,6 +41,7 @@ from twin.health import (
     long_term_condition,
     on_vulnerable_list,
     overheating_home,
+    overheating_probability,
     population_mean,
     vulnerability_multiplier,
 )
@@ -128,8 +129,9 @@ def derive_columns(place: Any, res: Residents, params: Any) -> Derived:
     training = _zone_property(place, "digital_training_share", 0.0)
     trained = (res.age >= 65) & (ex["u_training"] < training[zone])
     d.channel = np.where(trained, DIGITAL, ex["channel"]).astype(np.int8)
-    d.overheating = overheating_home(_layer(place, "building")[res.cell], ex["u_overheat"], params,
-                                     _layer(place, "cool_roof")[res.cell])
+    # overheating_home's probability per cell, then looked up (the same numbers, one cell at a time)
+    d.overheating = ex["u_overheat"] < overheating_probability(_layer(place, "building"), params,
+                                                               _layer(place, "cool_roof"))[res.cell]
     age = np.minimum(res.age, MAX_AGE)
     # per (sex, age) first, then looked up: the same numbers as per resident, without a log and an exp each
     ages = np.arange(MAX_AGE + 1)
