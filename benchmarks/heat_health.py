@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import resource
 import sys
 import time
@@ -120,7 +121,8 @@ def part1(args, urban, params) -> None:
     pv, pr = scaled_place(urban, n_vec), scaled_place(urban, n_ref)
     dv = hot_drivers(pv, days)
     w0 = time.perf_counter()
-    run_model(hh, scaled_place(urban, 2_000), hot_drivers(pv, 3), params, fused=True)  # compile (cached on disk)
+    fused = "fused" in inspect.signature(hh).parameters  # False on code before the fused passes
+    run_model(hh, scaled_place(urban, 2_000), hot_drivers(pv, 3), params, **({"fused": True} if fused else {}))
     print(f"[1] first run of 2,000 residents x 3 days (Numba import, compilation or its disk cache): "
           f"{time.perf_counter() - w0:.2f} s wall")
     if args.profile:
@@ -134,7 +136,8 @@ def part1(args, urban, params) -> None:
     runs = [run_model(hh, pv, dv, params) for _ in range(3)]
     ds, nv = runs[0][0], runs[0][3]
     w_vec, c_vec = min(r[1] for r in runs), min(r[2] for r in runs)
-    ds_np, w_np, c_np, _ = run_model(hh, pv, dv, params, fused=False)
+    if fused:
+        ds_np, w_np, c_np, _ = run_model(hh, pv, dv, params, fused=False)
     res = hh.make_residents(pv, params, np.random.default_rng(1))
     floor_rule(pv, hot_drivers(pv, 2), res, params)
     _, w_floor, c_floor = timed(floor_rule, pv, dv, res, params)
@@ -145,9 +148,10 @@ def part1(args, urban, params) -> None:
           f"{float(ds['expected_attributable_deaths'].sum()):.1f}, contacts {float(ds['contacts'].sum()):.0f})")
     print(f"[1]   heat_health : {w_vec:.2f} s wall, {c_vec:.2f} s CPU = {ns(w_vec, rd_v):.0f} ns wall, "
           f"{ns(c_vec, rd_v):.0f} ns CPU per resident-day (goal <= 50; best of 3 runs)")
-    print(f"[1]   NumPy path  : {w_np:.2f} s wall, {c_np:.2f} s CPU = {ns(w_np, rd_v):.0f} ns wall, "
-          f"{ns(c_np, rd_v):.0f} ns CPU per resident-day; results {digest(ds_np)} "
-          f"({'identical' if digest(ds_np) == digest(ds) else 'DIFFERENT'})")
+    if fused:
+        print(f"[1]   NumPy path  : {w_np:.2f} s wall, {c_np:.2f} s CPU = {ns(w_np, rd_v):.0f} ns wall, "
+              f"{ns(c_np, rd_v):.0f} ns CPU per resident-day; results {digest(ds_np)} "
+              f"({'identical' if digest(ds_np) == digest(ds) else 'DIFFERENT'})")
     print(f"[1]   NumPy floor : {w_floor:.2f} s wall, {c_floor:.2f} s CPU = {ns(w_floor, rd_v):.0f} ns wall, "
           f"{ns(c_floor, rd_v):.0f} ns CPU per resident-day; model / floor = {w_vec / w_floor:.1f}x wall, "
           f"{c_vec / c_floor:.1f}x CPU (goal <= 5x)")
