@@ -59,11 +59,12 @@ import mesa
 import numpy as np
 import xarray as xr
 
-from twin._names import AGE_BANDS, CHANNELS, MAX_AGE, SERVICE_TYPES
-from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, protective_behaviour
+from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
+from twin.health import BEHAVIOURS, protective_behaviour
 from twin.health import help_seeking_probability, kernel
-from twin.health.kernel import U_ACCESS, U_BEH, U_COOL, U_ORDER, U_SEEK
+from twin.health.kernel import U_ACCESS, U_BEH, U_ORDER, U_SEEK
 from twin.models._heat_dose import HeatDose
+from twin.models._heat_harm import HarmSteps
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
 from twin.models.base import ResidentModel
@@ -73,7 +74,6 @@ from twin.models.residents import Residents
 __all__ = ["HeatHealthModel", "alert_series"]
 
 _NONE = np.int8(len(CHANNELS))  # "not contacted today"
-_COOL = BEHAVIOURS.index("cool_places")
 _F2F, _PHONE, _DIGITAL = (CHANNELS.index(c) for c in CHANNELS)
 
 
@@ -90,7 +90,7 @@ def alert_series(drivers: Any, region: str) -> np.ndarray:
                         season=in_alert_season(time.month, time.day))
 
 
-class HeatHealthModel(ResidentModel):
+class HeatHealthModel(HarmSteps, ResidentModel):
     """Residents (columns) and services (Mesa agents) through a summer; see the module docstring.
 
     Parameters
@@ -180,27 +180,6 @@ class HeatHealthModel(ResidentModel):
             v: (lambda m, v=v: m.records.today[v])
             for v in ("exposed", "contacts", "unmet_demand", "expected_attributable_deaths")
         })
-
-    def _fused_columns(self, n: int) -> None:
-        """The fused harm pass's inputs: residents as kinds (sex, age, vulnerabilities) sharing baseline,
-        gradient and vulnerability; the (zone, age band, preferred channel) cell of each."""
-        c, res = self.cols, self.residents
-        vcode = (res.extra["long_term_condition"].astype(np.int32) + 2 * res.extra["living_alone"]
-                 + 4 * c.overheating)
-        key = (res.sex.astype(np.int32) * (MAX_AGE + 1) + np.minimum(res.age, MAX_AGE)) * 8 + vcode
-        kinds = kernel.resident_kinds({"p0": c.p0, "slope": c.slope, "vul": c.vulnerability}, key)
-        if kinds is None:  # some column varies within a kind: the NumPy path
-            self.fused = False
-            return
-        self.kind, tables = kinds
-        self.kind_p0, self.kind_vul = tables["p0"], tables["vul"].astype(np.float64)
-        self.grad_classes, kind_class = np.unique(tables["slope"], return_inverse=True)
-        self.kind_class = kind_class.astype(np.int16)
-        self.gch = (self.group + c.channel).astype(np.int32)
-        self.zb16 = self.zb.astype(np.int16 if self.zb.max(initial=0) < 2**15 else np.int32)
-        self.dead_who = np.empty(n, np.int64)  # today's dead
-        self.protection = np.ones(n)  # today's protection of residents with behaviours in effect (else 1)
-        self.rr1: np.ndarray | None = None
 
     @classmethod
     def make_residents(cls, place: Any, params: Any, rng: np.random.Generator) -> Residents:
@@ -293,82 +272,6 @@ class HeatHealthModel(ResidentModel):
             self._harm_fused(t, dose, hot_cell)
         else:
             self._harm_numpy(t, dose, hot_cell)
-
-    def _cooling(self, t: int, who: np.ndarray, beh: np.ndarray) -> None:
-        """Residents ``who`` (ascending) with behaviours ``beh`` in effect: cool places count only on a visit."""
-        c, pref = self.cols, self.cols.channel
-        visited = np.zeros(who.size, bool)
-        want = np.flatnonzero(beh[:, _COOL]) if self.cooling else np.empty(0, np.int64)
-        if want.size:
-            sub = who[want]
-            cell = self.residents.cell[sub]
-            centre = self.cooling.index[cell]
-            sub, cell, want, centre = sub[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
-            is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
-            p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[sub], self.params)
-            go = self._u(U_COOL, sub) < p
-            ok = serve_queues(self.cooling.agents, sub[go], centre[go], c.vulnerable[sub[go]],
-                              self._u(U_ORDER, sub[go]))
-            visited[want[go][ok]] = True
-            self.records.add("cooling_visits", t, sub[go][ok], preferred=pref)
-        beh[:, _COOL] &= visited
-
-    def _harm_numpy(self, t: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
-        """Exposure and harm with the pure rules on whole columns (the reference of :meth:`_harm_fused`)."""
-        c, res, rec, pref = self.cols, self.residents, self.records, self.cols.channel
-        hot = np.flatnonzero(hot_cell[res.cell] & self.alive)
-        if hot.size == 0:
-            return
-        rec.add("exposed", t, hot, preferred=pref)
-        active = self.until[hot] >= t
-        beh = self.adopted[hot] & active[:, None]
-        self._cooling(t, hot, beh)
-        protection = behaviour_rr(beh, self.params)
-        p0 = c.p0[hot] * self.p0_factor[self.zb[hot]]  # seasonal baseline, lowered by displacement
-        harm = daily_harm(dose[res.cell[hot]], res.age[hot], res.sex[hot], p0,
-                          self._u(kernel.U_DEATH, hot), self._u(kernel.U_ILL, hot), self.params,
-                          vulnerability=c.vulnerability[hot], protection=protection, gradient=c.slope[hot])
-        # deaths leave the run; a share of heat deaths lowers the following days' baseline
-        dead = hot[harm.died | harm.died_other]
-        self.alive[dead] = False
-        self.heat.remove(dead, c.p0)
-        self.heat.brought_forward(t, hot, harm.excess_probability)
-        rec.add("baseline_deaths", t, hot[harm.died_other], preferred=pref)
-        rec.add("heat_illness", t, hot[harm.ill], preferred=pref)
-        rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
-        rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
-
-    def _harm_fused(self, t: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
-        """:meth:`_harm_numpy` in one compiled pass over the residents (:func:`twin.health.kernel.harm_tally`)."""
-        c, res, rec = self.cols, self.residents, self.records
-        if not hot_cell.any():
-            return
-        # behaviours in effect: the few residents whose protection is not 1 today
-        act = np.flatnonzero(self.until >= t)
-        act = act[hot_cell[res.cell[act]] & self.alive[act]]
-        if act.size:
-            beh = self.adopted[act]
-            self._cooling(t, act, beh)
-            self.protection[act] = behaviour_rr(beh, self.params)
-        self.rr1 = kernel.excess_rr_table(dose, self.grad_classes, hot_cell, self.rr1)
-        tables = np.zeros((5, rec.size))
-        by_group = np.zeros(self.heat.p0_group.size)
-        n_dead = kernel.harm_tally(self.seeds, res.cell, self.alive, hot_cell, self.kind, self.kind_p0, self.kind_class,
-                                   self.kind_vul, self.rr1, self.p0_factor, self.zb16, self.protection,
-                                   float(self.params.exposure_response.illness_per_attributable_death), self.gch,
-                                   *tables, by_group, self.dead_who)
-        self.protection[act] = 1.0
-        exposed, expected, ill, died, other = tables
-        if exposed.sum() == 0:
-            return
-        rec.add_table("exposed", t, exposed)
-        dead = self.dead_who[:n_dead]
-        self.alive[dead] = False
-        self.heat.remove(dead, c.p0)
-        self.heat.brought_forward_groups(t, by_group)
-        for name, table in (("baseline_deaths", other), ("heat_illness", ill), ("attributable_deaths", died),
-                            ("expected_attributable_deaths", expected)):
-            rec.add_table(name, t, table)
 
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
         self.records.add("contacts", t, who, channel=ch)

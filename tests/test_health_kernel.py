@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import twin.models.heat_health as hh
 import xarray as xr
 from scipy.stats import kstest
 
 from tests.test_heat_health import drivers, params
-from twin.health import age_sex_gradient, behaviour_rr, daily_harm, help_seeking_probability, seeks_help
+from twin.health import (
+    age_sex_gradient,
+    behaviour_rr,
+    daily_harm,
+    help_seeking_probability,
+    seeks_help,
+)
 from twin.health import kernel as K
 from twin.run.engine import simulate
 from twin.run.streams import RunStreams
 from twin.testing import tiny_place
-
-import twin.models.heat_health as hh
 
 pytestmark = pytest.mark.skipif(not K.HAVE_NUMBA, reason="the fused passes need Numba")
 
@@ -44,9 +49,10 @@ def people():
     vul_code = rng.uniform(0.5, 2.0, 8).astype(np.float32)
     prot = np.where(rng.random(N) < 0.2, behaviour_rr(rng.random((N, 4)) < 0.5), 1.0)
     zb = rng.integers(0, 10, N).astype(np.int16)
-    return dict(age=age, sex=sex, cell=cell, dose=dose, hot_cell=hot_cell, p0=p0_sa[sa], vul=vul_code[vcode],
-                key=sa * 8 + vcode, prot=prot, zb=zb, gch=(zb * 3 + rng.integers(0, 3, N)).astype(np.int32),
-                alive=rng.random(N) > 0.05, factor=rng.uniform(0.8, 1.0, 10))
+    return {"age": age, "sex": sex, "cell": cell, "dose": dose, "hot_cell": hot_cell, "p0": p0_sa[sa],
+            "vul": vul_code[vcode], "key": sa * 8 + vcode, "prot": prot, "zb": zb,
+            "gch": (zb * 3 + rng.integers(0, 3, N)).astype(np.int32), "alive": rng.random(N) > 0.05,
+            "factor": rng.uniform(0.8, 1.0, 10)}
 
 
 def test_harm_pass_equals_daily_harm_on_the_same_uniforms(people):

@@ -9,7 +9,8 @@ services' queues) simply run as Python.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["HAVE_NUMBA", "njit"]
 
