@@ -224,6 +224,7 @@ class HeatHealthModel(HarmSteps, ResidentModel):
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
             got_ch.append(np.full(sent.size, _DIGITAL, np.int8))
+        n_alerts = len(got_idx)  # the lists' entries after this are services' contacts (_contacted)
         # 3. proactive outreach to the vulnerable list
         if level >= dl.proactive_min_level and self.proactive and self.listed.size:
             who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)
@@ -250,6 +251,11 @@ class HeatHealthModel(HarmSteps, ResidentModel):
                 u_seek = self._u(U_SEEK, np.arange(self.n))
                 seekers = np.flatnonzero((u_seek < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
             self._requests(t, seekers, got_idx, got_ch)
+        if len(got_idx) > n_alerts:  # the day's contacts, tallied once (counts: the same sums in any order)
+            who, ch = np.concatenate(got_idx[n_alerts:]), np.concatenate(got_ch[n_alerts:])
+            rec.add("contacts", t, who, channel=ch)
+            vul = c.vulnerable[who]
+            rec.add("vulnerable_contacts", t, who[vul], channel=ch[vul])
         # 5. protective behaviour after contact
         if got_idx:
             idx = np.concatenate(got_idx)
@@ -274,9 +280,7 @@ class HeatHealthModel(HarmSteps, ResidentModel):
             self._harm_numpy(t, dose, hot_cell)
 
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
-        self.records.add("contacts", t, who, channel=ch)
-        vul = self.cols.vulnerable[who]
-        self.records.add("vulnerable_contacts", t, who[vul], channel=ch[vul])
+        """Residents ``who`` contacted through channels ``ch`` (tallied after the day's requests)."""
         got_idx.append(who)
         got_ch.append(ch)
 
