@@ -38,9 +38,7 @@ class HarmSteps:
         """The fused harm pass's inputs: residents as kinds (sex, age, vulnerabilities) sharing baseline,
         gradient and vulnerability; the (zone, age band, preferred channel) cell of each."""
         c, res = self.cols, self.residents
-        vcode = (res.extra["long_term_condition"].astype(np.int32) + 2 * res.extra["living_alone"]
-                 + 4 * c.overheating)
-        key = (res.sex.astype(np.int32) * (MAX_AGE + 1) + np.minimum(res.age, MAX_AGE)) * 8 + vcode
+        key = (res.sex.astype(np.int32) * (MAX_AGE + 1) + np.minimum(res.age, MAX_AGE)) * 8 + c.vcode
         kinds = kernel.resident_kinds({"p0": c.p0, "slope": c.slope, "vul": c.vulnerability}, key)
         if kinds is None:  # some column varies within a kind: the NumPy path
             self.fused = False
