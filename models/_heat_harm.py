@@ -14,17 +14,11 @@ Two implementations of the same rules, giving bit for bit the same records:
 from __future__ import annotations
 
 import numpy as np
-from twin.models._services import serve_queues
 
 from twin._names import MAX_AGE
-from twin.health import (
-    BEHAVIOURS,
-    behaviour_rr,
-    cooling_centre_visit_probability,
-    daily_harm,
-    kernel,
-)
+from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, kernel
 from twin.health.kernel import U_COOL, U_ORDER
+from twin.models._services import serve_queues
 
 __all__ = ["HarmSteps"]
 

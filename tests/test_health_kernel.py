@@ -10,18 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import twin.models.heat_health as hh
 import xarray as xr
 from scipy.stats import kstest
 
+import twin.models.heat_health as hh
 from tests.test_heat_health import drivers, params
-from twin.health import (
-    age_sex_gradient,
-    behaviour_rr,
-    daily_harm,
-    help_seeking_probability,
-    seeks_help,
-)
+from twin.health import age_sex_gradient, behaviour_rr, daily_harm, help_seeking_probability, seeks_help
 from twin.health import kernel as K
 from twin.run.engine import simulate
 from twin.run.streams import RunStreams
