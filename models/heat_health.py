@@ -31,10 +31,10 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
 Randomness and common random numbers
 ------------------------------------
 Each day has its own stream, ``SeedSequence(seed, spawn_key=(replicate, 2, day))``, with
-``day`` the index in the scenario period; its first number seeds a counter-based stream per
-resident (:mod:`twin.health.kernel`): resident ``i``'s uniform for a purpose (seeking help,
-queue order, site access, cooling visit, illness, death, each behaviour) is a pure function
-of (seed, replicate, day, i, purpose). It is computed only where a rule needs it, and every
+``day`` the index in the scenario period; its first number seeds counter-based uniforms
+(:mod:`twin.health.kernel`, SplitMix64): resident ``i``'s uniform for a purpose (seeking
+help, queue order, site access, cooling visit, illness, death, each behaviour) is a pure
+function of (seed, replicate, day, i, purpose). It is computed only where a rule needs it, and every
 option gives resident ``i`` the same number (common random numbers) whatever else happens
 that day. A day with no alert and no inhabited cell above the threshold is skipped (its
 stream is not used): nothing can happen on it (no one seeks help, no one is exposed), so
