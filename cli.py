@@ -106,13 +106,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _load_results(directory: str):
-    """A results directory checked first (damaged: one line), then opened by the engine's load_results."""
-    from twin.analysis.results_dir import check_results_dir, reading_results
+    """A results directory opened by the engine's load_results, which checks it first (damaged: one line)."""
+    from twin.analysis.results_dir import reading_results
     from twin.run import load_results
 
-    out = check_results_dir(directory)
-    with reading_results(out):
-        return load_results(out)
+    with reading_results(directory):
+        return load_results(directory)
 
 
 def _print_summary(result, everything: bool = False, csv: str | None = None) -> None:
