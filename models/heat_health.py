@@ -283,9 +283,11 @@ class HeatHealthModel(ResidentModel):
 
         Days are in the scenario period (``streams.day_offset + t``), so the next span's model
         (:meth:`import_state`) keeps a behaviour adopted on day 17 until day 17 + behaviour_days - 1.
+        In an individually randomised trial ``resident_totals`` also holds each resident's totals
+        of the recorded counts over the span (not carried: the trial's analysis groups them by arm).
         """
         off = int(self.streams.day_offset)
-        return {"adopted": self.adopted.copy(), "until": self.until.astype(np.int64) + off,
+        return {"resident_totals": {v: a.copy() for v, a in self.records.per_resident.items()},"adopted": self.adopted.copy(), "until": self.until.astype(np.int64) + off,
                 "last_proactive": self.last_proactive.astype(np.int64) + off, "alive": self.alive.copy(),
                 "dose_history": None if self.heat.hist is None else self.heat.hist.copy(),
                 "displacement_debt": self.heat.debt[self.n_days:].copy()}

@@ -330,15 +330,16 @@ class Ensemble:
         return _with_station_weather(ds, drivers, days)
 
     def run_span(self, place: Any, pathway: str, replicate: int, *, days: slice, span: int, state: Any = None,
-                 residents: Any = None) -> tuple[xr.Dataset, Any]:
+                 residents: Any = None, drivers: Any = None) -> tuple[xr.Dataset, Any]:
         """Run ``place`` over a span of days from ``state``: ``(records, the model's state at the end)``.
 
         A trial's periods run one after another through here: ``state`` is what the previous
         span's model exported (:meth:`twin.models.base.TwinModel.export_state`; ``None`` starts
         fresh, exactly as ``run_place(days=, span=)``); ``residents`` replaces the replicate's
-        residents (the same residents with an individually randomised trial's ``trial_arm``).
+        residents (the same residents with an individually randomised trial's ``trial_arm``);
+        ``drivers`` the run's drivers when the caller has them (a place whose grid is unchanged).
         """
-        drivers = self.drivers(place, pathway, replicate)
+        drivers = self.drivers(place, pathway, replicate) if drivers is None else drivers
         seg_place, drivers_span, own, params = self._arguments(place, drivers, replicate, None, days, span)
         model = self.model(seg_place, drivers_span, own if residents is None else residents, params,
                            streams=self._streams(replicate, None, days, span), outputs=self.scenario.outputs)

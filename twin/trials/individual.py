@@ -81,28 +81,39 @@ def allocate_residents(zone: np.ndarray, eligible: np.ndarray, rng: np.random.Ge
     return arm
 
 
-def arm_table(ds: Any, variable: str, zones: list[str], per: float) -> Any:
-    """Per (zone, arm): residents ``n``, mean ``y`` per ``per`` residents and ``ss_within`` (per² units)."""
+def arm_table(totals: dict[str, np.ndarray], variable: str, arm: np.ndarray, zone: np.ndarray,
+              zones: list[str], codes: list[str], per: float) -> Any:
+    """Per (zone, arm) of the trial: residents ``n``, mean ``y`` per ``per`` and ``ss_within`` (per² units).
+
+    ``totals``: each resident's totals over the run (the model's ``resident_totals``); ``arm``: the
+    allocation; ``zones``: the trial's zone codes among the place's ``codes``.
+    """
     import pandas as pd
 
-    if f"{variable}_by_arm" not in ds:
-        raise TwinError("outcome variable not recorded by trial arm", field="trial.outcome.variable", value=variable,
-                        hint="valid: " + ", ".join(sorted(v[:-7] for v in ds.data_vars if v.endswith("_by_arm")
-                                                         and not v.endswith("_sumsq_by_arm") and v != "residents_by_arm")))
-    sel = {"zone": zones}
-    n = ds["residents_by_arm"].sel(sel).values.astype(float)
-    total = ds[f"{variable}_by_arm"].sel(sel).values.astype(float)
-    sq = ds[f"{variable}_sumsq_by_arm"].sel(sel).values.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
-        ss = np.maximum(sq - total * mean, 0.0)
-    rows = [(z, 0, a, mean[i, a] * per, n[i, a], ss[i, a] * per**2, z) for i, z in enumerate(zones) for a in (0, 1)]
+    if variable not in totals:
+        raise TwinError("outcome variable not recorded per resident", field="trial.outcome.variable", value=variable,
+                        hint="valid: " + ", ".join(sorted(totals)))
+    x = np.asarray(totals[variable], float) * per
+    zi = np.array([codes.index(z) for z in zones])
+    inside = arm >= 0
+    key = np.asarray(zone, np.int64)[inside] * 2 + arm[inside]
+    size = 2 * len(codes)
+    n = np.bincount(key, minlength=size).reshape(-1, 2)[zi].astype(float)
+    tot = np.bincount(key, weights=x[inside], minlength=size).reshape(-1, 2)[zi]
+    sq = np.bincount(key, weights=x[inside] ** 2, minlength=size).reshape(-1, 2)[zi]
+    mean = tot / np.maximum(n, 1)
+    ss = np.maximum(sq - tot * mean, 0.0)
+    rows = [(z, 0, a, mean[i, a], n[i, a], ss[i, a], z) for i, z in enumerate(zones) for a in (0, 1)]
     return pd.DataFrame(rows, columns=["cluster", "period", "treated", "y", "n", "ss_within", "stratum"])
 
 
 def run_individual(tt: Any, allocation: int, replicate: int, *, eligible: str = "all",
                    share: float = 0.5) -> dict[str, Any]:
-    """One individually randomised trial in the twin: arm tables of the trial and of the untreated place."""
+    """One individually randomised trial in the twin: arm tables of the trial and of the untreated place.
+
+    The untreated place is run once per replicate (its residents' outcomes do not depend on the
+    allocation: nobody is treated) and grouped by each allocation's arms.
+    """
     from twin.run.streams import TRIAL_SPAN_OFFSET
     from twin.trials.designs import allocation_rng
 
@@ -114,12 +125,23 @@ def run_individual(tt: Any, allocation: int, replicate: int, *, eligible: str = 
     in_trial = np.isin(res.zone, [codes.index(c) for c in tt.clusters])
     arm = allocate_residents(res.zone, eligible_mask(res, eligible) & in_trial, allocation_rng(tt.seed, allocation),
                              share)
-    people = dataclasses.replace(res, extra={**res.extra, "trial_arm": arm})
+    treated = tt.place_for_residents()
     days = slice(0, len(tt.time))
-    out = {}
-    for name, place in (("trial", tt.place_for_residents()), ("untreated", tt.place)):
-        ds, _ = tt.ensemble.run_span(place, tt.pathway, replicate, days=days, span=TRIAL_SPAN_OFFSET, residents=people)
-        out[name] = arm_table(ds, tt.variable, list(tt.clusters), tt.per)
+    key = ("individual", replicate)
+    if key not in tt._cache:  # noqa: SLF001 - the trial's own cache
+        drivers = tt.ensemble.drivers(tt.place, tt.pathway, replicate)
+        nobody = dataclasses.replace(res, extra={**res.extra, "trial_arm": np.zeros(len(res), np.int8)})
+        _, end = tt.ensemble.run_span(tt.place, tt.pathway, replicate, days=days, span=TRIAL_SPAN_OFFSET,
+                                      residents=nobody, drivers=drivers)
+        tt._cache = {k: v for k, v in tt._cache.items() if k[0] != "individual"}  # noqa: SLF001 - one replicate
+        tt._cache[key] = (drivers, end["resident_totals"])  # noqa: SLF001
+    drivers, untreated = tt._cache[key]  # noqa: SLF001
+    people = dataclasses.replace(res, extra={**res.extra, "trial_arm": arm})
+    _, end = tt.ensemble.run_span(treated, tt.pathway, replicate, days=days, span=TRIAL_SPAN_OFFSET, residents=people,
+                                  drivers=drivers if treated.grid is tt.place.grid else None)
+    clusters = list(tt.clusters)
+    out = {"trial": arm_table(end["resident_totals"], tt.variable, arm, res.zone, clusters, codes, tt.per),
+           "untreated": arm_table(untreated, tt.variable, arm, res.zone, clusters, codes, tt.per)}
     if (out["trial"]["n"] < 2).any():
         raise TwinError("a zone has fewer than 2 residents in an arm", field="trial.eligible", value=eligible)
     return out
@@ -203,7 +225,8 @@ def individual_power(trials: list[dict[str, Any]], *, alpha: float = 0.05, targe
         effect.append(float(diff.xs(1, level="treated").sum() / tr["n"].xs(1, level="treated").sum()))
         spill.append(float(diff.xs(0, level="treated").sum() / tr["n"].xs(0, level="treated").sum()))
         sd.append(float(np.sqrt(tr["ss_within"].sum() / (tr["n"] - 1).sum())))
-        pw.append(float(power_from_se(effect[-1], sd[-1] * np.sqrt(1 / n1 + 1 / n0), alpha)))
+        se_i = sd[-1] * np.sqrt(1 / n1 + 1 / n0)
+        pw.append(float(power_from_se(effect[-1], se_i, alpha)) if se_i > 0 else 0.0)  # nothing varied: no test
     delta, sigma = float(np.mean(effect)), float(np.sqrt(np.mean(np.square(sd))))
     se = sigma * np.sqrt(1 / n1 + 1 / n0)
     zz = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(target)

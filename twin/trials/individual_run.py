@@ -3,7 +3,7 @@
 Trial ``i`` allocates the eligible residents of the trial zones with allocation stream ``i``
 (within zones) and runs on replicate ``i mod twin_replicates`` (its season's weather and
 residents), with the untreated place beside it on the same draws
-(:func:`twin.trials.individual.run_individual`). Each is analysed as a trialist would
+(run once per replicate: :func:`twin.trials.individual.run_individual`). Each is analysed as a trialist would
 (:func:`twin.trials.individual.analyse_individual`). The power table is the parametric power
 of the same design over ``relative_effects`` (normal outcome with the twin's within-arm SD:
 simulated when small enough, else the closed form), and the answer sets the power of the
@@ -34,8 +34,8 @@ def run_individual_trial(tt: Any, spec: Any, seed: int, say: Any) -> dict[str, A
 
     t0 = time.perf_counter()
     reps = spec.twin_replicates
-    say(f"whole individually randomised trials in the twin: {spec.twin_trials} "
-        f"(each run twice: with the treated arm served, and untreated on the same draws)")
+    say(f"whole individually randomised trials in the twin: {spec.twin_trials}, and the untreated place once per "
+        f"replicate ({min(reps, spec.twin_trials)}) on the same draws")
     trials = [run_individual(tt, i, i % reps, eligible=spec.eligible, share=spec.treated_share)
               for i in range(spec.twin_trials)]
     res = individual_power(trials, alpha=spec.alpha, target=spec.power_target, share=spec.treated_share)

@@ -247,5 +247,8 @@ def _run_and_write(sc: Any, spec: Any, outdir: Any, plots: bool, progress: Any) 
                   "placetwin_version": __version__, "model": sc.model, "place": sc.place,
                   "design": spec.design, "outcome": spec.outcome.variable, "intervention": spec.intervention["type"],
                   "power_target": spec.power_target, "alpha": spec.alpha, "n_sim": spec.n_sim,
-                  "two_stage": "stage 1: twin runs estimate the outcome model; stage 2: parametric trials from it"}
+                  "randomise": spec.randomise, "carry_over": int(spec.carry_over),
+                  "two_stage": "stage 1: twin runs estimate the outcome model; stage 2: parametric trials from it"
+                  if spec.randomise == "zones" else "whole individually randomised trials in the twin, beside the "
+                  "parametric power of the same design"}
     return write_trial_outputs(result, outdir, provenance, plots=plots)
