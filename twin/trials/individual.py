@@ -9,10 +9,11 @@ Allocation (:func:`allocate_residents`)
 A trial in the twin (:func:`run_individual`)
     The intervention is applied to every trial zone and the services it adds serve only the
     treated arm (:meth:`~twin.trials.simulate.TwinTrial.place_for_residents`); the model
-    (one registered with ``resident_trials``) records the outcome per (zone, arm) with each
-    arm's sum of squares. The same residents, with the same arm labels, are also run on the
-    untreated place (common random numbers: same weather, same draws), which gives each arm's
-    outcome had nobody been treated. Their difference is the effect on the treated arm and,
+    (one registered with ``resident_trials``) exports each resident's totals of its counts
+    (``resident_totals``), grouped per (zone, arm) with each arm's sum of squares. The same
+    residents are also run on the untreated place (once per replicate; common random numbers:
+    same weather, same draws) and grouped by the same arms, which gives each arm's outcome had
+    nobody been treated. Their difference is the effect on the treated arm and,
     for the control arm, the **contamination**: what control residents gain or lose because
     their neighbours are treated (shared services freed or crowded, shared cooling centres).
 Analysis (:func:`analyse_individual`)
