@@ -24,8 +24,8 @@ def wedge():
     from twin.trials.simulate import TwinTrial
 
     place = tiny_place(n_zones=4, residents=2000)
-    return TwinTrial(place, "heat_health", PARAMS, {**OUTREACH, "staff": 1.0}, "contacts",
-                     pd.date_range("2030-06-15", "2030-07-30"), periods=2, pathway="gwl4", seed=3)
+    return TwinTrial(place, "heat_health", PARAMS, {**OUTREACH, "staff": 5.0}, "protected",
+                     pd.date_range("2030-06-15", "2030-08-03"), periods=3, pathway="gwl4", seed=3)
 
 
 # --- allocation ------------------------------------------------------------------------------
@@ -168,9 +168,7 @@ def test_carry_over_keeps_contact_history_and_is_reproducible(wedge):
     fresh = wedge.run_chain(0, [zones, zones], carry_over=False)
     assert np.array_equal(fresh, np.array([wedge.run_span(0, p, zones) for p in range(2)]))  # as before
     carried = wedge.run_chain(0, [zones, zones], carry_over=True)
-    assert np.array_equal(carried[0], fresh[0])
-    # residents phoned in the last days of period 1 are not phoned again at the start of period 2
-    assert carried[1].sum() < fresh[1].sum()
+    assert np.array_equal(carried[0], fresh[0]) and not np.array_equal(carried[1], fresh[1])
     assert np.array_equal(carried, wedge.run_chain(0, [zones, zones], carry_over=True))
 
 
@@ -180,6 +178,13 @@ def test_state_hand_off_counts_days_in_the_scenario_period(wedge):
     ens, place = wedge.ensemble, wedge.place_for(tuple(wedge.place.zone_codes))
     _, state = ens.run_span(place, "gwl4", 0, days=wedge.spans[0], span=TRIAL_SPAN_OFFSET)
     assert state["last_proactive"].max() <= wedge.spans[0].stop - 1 and (state["last_proactive"] >= 0).any()
+    daily = [ens.run_span(place, "gwl4", 0, days=wedge.spans[1], span=TRIAL_SPAN_OFFSET + 1, state=s)[0]["contacts"]
+             .sum("zone").values for s in (None, state)]
+    first = int(np.flatnonzero(daily[0])[0])
+    # the team phoned the whole list at the end of period 1: with the history kept, it does not phone
+    # them again within proactive_recontact_days (7) at the start of period 2
+    assert wedge.spans[1].start + first < state["last_proactive"].max() + 7  # within the recontact interval
+    assert daily[1][first] < daily[0][first] / 4
     model = ens.model(*ens._arguments(place, ens.drivers(place, "gwl4", 0), 0, None, wedge.spans[1], 1),
                       streams=ens._streams(0, None, wedge.spans[1], TRIAL_SPAN_OFFSET + 1))
     model.import_state(state)
@@ -187,3 +192,18 @@ def test_state_hand_off_counts_days_in_the_scenario_period(wedge):
     phoned = state["last_proactive"] >= 0
     assert np.array_equal(model.last_proactive[phoned], state["last_proactive"][phoned] - start)
     assert np.array_equal(model.alive, state["alive"]) and np.array_equal(model.adopted, state["adopted"])
+
+
+def test_time_on_treatment_with_and_without_carry_over(wedge):
+    from twin.trials.carryover import carryover_answer, exposure_time_model, time_on_treatment
+    from twin.trials.designs import allocation_rng, stepped_wedge
+
+    design = stepped_wedge(list(wedge.place.zone_codes), 3, allocation_rng(3, 0))
+    tot = time_on_treatment(wedge, design, 0)
+    assert set(tot["carry_over"]) == {False, True} and set(tot["exposure"]) == {-1, 0, 1}
+    # the phone team serves treated zones only: zones not yet treated get exactly what they would untreated
+    assert (tot.loc[tot["exposure"] == -1, "effect"] == 0).all()
+    assert (tot.loc[tot["exposure"] >= 0, "effect"] > 0).any()
+    eti = exposure_time_model(wedge.run(design, 0, False))
+    assert list(eti["exposure"]) == [0, 1] and np.isfinite(eti["estimate"]).all() and (eti["se"] > 0).all()
+    assert "with carry-over" in carryover_answer(tot)

@@ -42,9 +42,10 @@ def time_on_treatment(tt: Any, design: Any, replicate: int = 0) -> Any:
     exposure = np.arange(design.n_periods)[None, :] - cross[:, None]  # clusters x periods
     rows = []
     for carry in (False, True):
-        y = tt.run_chain(replicate, [design.treated_clusters(p) for p in range(design.n_periods)], carry)[:, idx].T
+        table = tt.run(design, replicate, carry)
+        y = table.pivot(index="cluster", columns="period", values="y").loc[list(design.clusters)].to_numpy()
         y0 = tt.run_chain(replicate, [()] * design.n_periods, carry)[:, idx].T
-        est = analyse(tt.run(design, replicate, carry), design="stepped_wedge").iloc[0]
+        est = analyse(table, design="stepped_wedge").iloc[0]
         diff = y - y0
         for e in np.unique(np.maximum(exposure, -1)):
             m = np.maximum(exposure, -1) == e

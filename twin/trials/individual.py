@@ -129,14 +129,14 @@ def run_individual(tt: Any, allocation: int, replicate: int, *, eligible: str = 
     treated = tt.place_for_residents()
     days = slice(0, len(tt.time))
     key = ("individual", replicate)
-    if key not in tt._cache:  # noqa: SLF001 - the trial's own cache
+    if key not in tt._cache:
         drivers = tt.ensemble.drivers(tt.place, tt.pathway, replicate)
         nobody = dataclasses.replace(res, extra={**res.extra, "trial_arm": np.zeros(len(res), np.int8)})
         _, end = tt.ensemble.run_span(tt.place, tt.pathway, replicate, days=days, span=TRIAL_SPAN_OFFSET,
                                       residents=nobody, drivers=drivers)
-        tt._cache = {k: v for k, v in tt._cache.items() if k[0] != "individual"}  # noqa: SLF001 - one replicate
-        tt._cache[key] = (drivers, end["resident_totals"])  # noqa: SLF001
-    drivers, untreated = tt._cache[key]  # noqa: SLF001
+        tt._cache = {k: v for k, v in tt._cache.items() if k[0] != "individual"}
+        tt._cache[key] = (drivers, end["resident_totals"])
+    drivers, untreated = tt._cache[key]
     people = dataclasses.replace(res, extra={**res.extra, "trial_arm": arm})
     _, end = tt.ensemble.run_span(treated, tt.pathway, replicate, days=days, span=TRIAL_SPAN_OFFSET, residents=people,
                                   drivers=drivers if treated.grid is tt.place.grid else None)

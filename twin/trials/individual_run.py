@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_SIMULATED_PEOPLE", "run_individual_trial"]
+__all__ = ["MAX_SIMULATED_PEOPLE", "individual_answer", "run_individual_trial"]
 
 #: Parametric trials are simulated person by person while n_sim x residents stays below this.
 MAX_SIMULATED_PEOPLE = 2_000_000
@@ -28,7 +28,11 @@ def run_individual_trial(tt: Any, spec: Any, seed: int, say: Any) -> dict[str, A
     import pandas as pd
 
     from twin.trials.designs import Design
-    from twin.trials.individual import analyse_individual, individual_power, run_individual
+    from twin.trials.individual import (
+        analyse_individual,
+        individual_power,
+        run_individual,
+    )
     from twin.trials.parametric import OutcomeModel
     from twin.trials.power import power
 
@@ -84,13 +88,13 @@ def individual_answer(spec: Any, res: dict[str, Any], n: int, zones: int, units:
     lo, hi = res["power_twin_interval"]
     who = "residents" if spec.eligible == "all" else f"residents ({spec.eligible})"
     lines = [
-        f"Individually randomised trial in the twin: {n:,} {who} of {zones} zones, {spec.treated_share:.0%} "
-        f"treated within each zone; outcome {units}.",
-        f"Effect on the treated arm: {res['effect_on_treated']:+.3g} (SD {res['effect_sd_between_trials']:.2g} "
-        f"between trials); contamination of the control arm (controls in the trial minus the same residents "
-        f"with nobody treated): {res['contamination_of_controls']:+.3g}.",
-        f"Power from {res['trials']} whole trials in the twin: {res['power_twin']:.0%} (95% interval {lo:.0%} "
-        f"to {hi:.0%}); parametric (normal two-sample, each trial's effect and SD): {res['power_parametric']:.0%}.",
+        (f"Individually randomised trial in the twin: {n:,} {who} of {zones} zones, {spec.treated_share:.0%} "
+         f"treated within each zone; outcome {units}."),
+        (f"Effect on the treated arm: {res['effect_on_treated']:+.3g} (SD {res['effect_sd_between_trials']:.2g} "
+         f"between trials); contamination of the control arm (controls in the trial minus the same residents "
+         f"with nobody treated): {res['contamination_of_controls']:+.3g}."),
+        (f"Power from {res['trials']} whole trials in the twin: {res['power_twin']:.0%} (95% interval {lo:.0%} "
+         f"to {hi:.0%}); parametric (normal two-sample, each trial's effect and SD): {res['power_parametric']:.0%}."),
     ]
     need = res["residents_needed"]
     if need is not None:

@@ -245,14 +245,17 @@ class TrialSpec(_Strict):
         return self
 
     def _residents_checks(self) -> None:
-        for bad, msg in ((self.design != "individual", "randomise: residents needs design: individual"),
-                         (isinstance(self.clusters, int), "randomise: residents runs in the twin: clusters must be "
-                          "zones or a list of zone codes"),
-                         (self.periods != 1, "an individually randomised trial runs one period"),
-                         (self.measurement.method != "routine", "an individually randomised trial follows every "
-                          "participant: measurement: routine"),
-                         (self.twin_trials < 2, "randomise: residents estimates power from whole twin trials: "
-                          "twin_trials of at least 2 (e.g. 40)")):
+        checks = (
+            (self.design != "individual", "randomise: residents needs design: individual"),
+            (isinstance(self.clusters, int),
+             "randomise: residents runs in the twin: clusters must be zones or a list of zone codes"),
+            (self.periods != 1, "an individually randomised trial runs one period"),
+            (self.measurement.method != "routine",
+             "an individually randomised trial follows every participant: measurement: routine"),
+            (self.twin_trials < 2,
+             "randomise: residents estimates power from whole twin trials: twin_trials of at least 2 (e.g. 40)"),
+        )
+        for bad, msg in checks:
             if bad:
                 raise PydanticCustomError("trial", msg, {"value": self.randomise})
 
