@@ -7,7 +7,10 @@ reads a climate file once, and caches the residents of the replicate being run. 
 
 - :meth:`Ensemble.run_one` runs one (option, pathway, replicate) and returns its records;
 - :meth:`Ensemble.run_place` runs any place (a trial's partly treated place) on a pathway,
-  a replicate and a span of days: the one place where a model is stepped;
+  a replicate and a span of days: the one place where a model is stepped (with :meth:`Ensemble.run_span`);
+- :meth:`Ensemble.run_span` runs a span of days from the state the previous span ended with
+  and returns the state at the end (a stepped wedge with carry-over; an individually
+  randomised trial's residents with their ``trial_arm``);
 - :meth:`Ensemble.build_model` returns the constructed, unstepped Mesa model (the
   dashboard's live view steps it day by day).
 
