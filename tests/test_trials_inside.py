@@ -151,15 +151,18 @@ def test_bad_individual_trials_are_one_line_errors(tmp_path, tiny_place_dir, edi
     assert "\n" not in msg and str(path) in msg and key in msg, msg
 
 
-def test_a_model_without_arms_and_an_unknown_eligibility_are_refused(tmp_path, tiny_place_dir, wedge):
-    from twin.trials.individual import run_individual
-    from twin.trials.run import load_trial_scenario
+def test_a_model_without_arms_and_an_unknown_eligibility_are_refused(tmp_path, tiny_place_dir):
+    from twin.trials.run import load_trial_scenario, run_trial
 
     path = _scenario(tmp_path, tiny_place_dir, TRIAL.replace("protected", "hot_day_exposure"), model="heat_exposure")
     with pytest.raises(TwinError, match=r"trial.randomise: the model records no outcomes by trial arm"):
         load_trial_scenario(path)
-    with pytest.raises(TwinError, match=r"trial.eligible: unknown eligibility .*vulnerable_list"):
-        run_individual(wedge, 0, 0, eligible="retired")
+    path = _scenario(tmp_path, tiny_place_dir, TRIAL.replace("randomise: residents", "randomise: residents\n  "
+                                                             "eligible: retired"))
+    with pytest.raises(TwinError) as err:
+        run_trial(*load_trial_scenario(path))  # before any model run
+    msg = str(err.value)
+    assert str(path) in msg and "trial.eligible: unknown eligibility (got 'retired')" in msg and "vulnerable_list" in msg
 
 
 # --- state carried across a stepped wedge's periods --------------------------------------------

@@ -104,7 +104,14 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     if spec.randomise == "residents":
         from twin.trials.individual_run import run_individual_trial
 
-        return run_individual_trial(tt, spec, seed, say)
+        try:
+            return run_individual_trial(tt, spec, seed, say)
+        except TwinError as err:
+            if isinstance(err, ScenarioError) or not str(err.field or "").startswith("trial"):
+                raise
+            lines = getattr(sc, "_trial_lines", None)
+            raise ScenarioError(err.message, file=sc.path, field=err.field, value=err.value, hint=err.hint,
+                                line=lines.line_of(tuple(str(err.field).split("."))) if lines else None) from None
     say(f"stage 1: {spec.twin_replicates} twin replicate(s) x {spec.periods} period(s) x 3 allocations")
     stage1 = tt.stage1(spec.twin_replicates)
     idx = [place.zone_codes.index(z) for z in zones]
