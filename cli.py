@@ -144,7 +144,7 @@ def _summary(result, everything: bool, csv: str | None = None) -> None:
             parts.append(f"{pw}: {hot:.1f} days above 30 °C, {waves:.1f} heat waves")
         from twin.report._text import _wrap
 
-        print(_wrap("Climate (place-level weather, mean across replicates; xclim): " + "; ".join(parts), width))
+        print(_wrap("Climate (place-level weather, mean across replicates; xclim's definitions): " + "; ".join(parts), width))
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -472,22 +472,23 @@ def main(argv: Sequence[str] | None = None, *, _leave_on_interrupt: bool = False
         return 130
 
 
-#: Array libraries xarray imports, if installed, only to check that an index is not one of theirs.
-_DUCK_ARRAY_LIBRARIES = ("dask", "pint", "cupy", "sparse", "cubed")
+#: Libraries xarray and pandas import, if installed, only to check that an array is not one of
+#: theirs (dask, pint, cupy, sparse, cubed) or to offer an optional engine (pyarrow).
+_UNUSED_BY_VALIDATE = ("dask", "pint", "cupy", "sparse", "cubed", "pyarrow")
 
 
 def console(argv: Sequence[str] | None = None) -> int:
     """The ``twin`` executable (and ``python -m twin``): :func:`main` in a process of its own.
 
-    ``twin validate`` reads small files and makes no dask, pint or GPU arrays, but xarray would
-    import each of those libraries that is installed (about half a second) just to check that an
-    index is not one of theirs; in a validate process of its own they are marked absent first.
+    ``twin validate`` reads small files and makes no dask, pint, GPU or Arrow arrays, but xarray
+    and pandas would import each of those libraries that is installed (about 0.6 s) just to check
+    that an array is not one of theirs; in a validate process of its own they are marked absent first.
     Nothing else changes: ``run``, ``project`` and ``trial`` never do this, nor does :func:`main`
     called from Python. Interrupted (Ctrl-C), the process prints one line and exits 130 at once.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["validate"]:
-        for name in _DUCK_ARRAY_LIBRARIES:
+        for name in _UNUSED_BY_VALIDATE:
             sys.modules.setdefault(name, None)  # type: ignore[assignment]
     return main(args, _leave_on_interrupt=True)
 
