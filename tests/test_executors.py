@@ -15,6 +15,7 @@ import xarray as xr
 
 from tests.conftest import scenario_text
 from twin.run import DaskExecutor, load_results, run_scenario
+from twin.run.store import decode
 from twin.scenario import load
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,7 +79,7 @@ def _twin(*args: str, cwd: Path) -> subprocess.Popen:
 
 def _wait_for_runs(runs: Path, n: int, proc: subprocess.Popen, timeout: float = 1200) -> None:
     t0 = time.monotonic()
-    while len(list(runs.glob("o*.nc"))) < n:
+    while len(list(runs.glob("o*.npz"))) < n:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() - t0 < timeout, "runs did not appear"
         time.sleep(0.05)
@@ -91,8 +92,8 @@ def _interrupt(path: Path, out: Path, sig: int, stored: int) -> tuple[int, str]:
     proc.send_signal(sig)
     err = proc.communicate(timeout=600)[1]
     assert not (out / "results.nc").exists()  # nothing half-written
-    for f in (out / ".runs").glob("o*.nc"):  # every stored run is whole
-        xr.open_dataset(f, engine="h5netcdf").close()
+    for f in (out / ".runs").glob("o*.npz"):  # every stored run is whole
+        decode(f)
     return proc.returncode, err
 
 
@@ -104,7 +105,7 @@ def test_an_interrupted_then_killed_run_resumes_to_the_same_result(small, tmp_pa
     lines = err.strip().splitlines()
     assert code == 130
     assert len(lines) == 1 and lines[0].startswith("interrupted") and "Traceback" not in err, lines
-    first = len(list((out / ".runs").glob("o*.nc")))
+    first = len(list((out / ".runs").glob("o*.npz")))
     code, _ = _interrupt(path, out, signal.SIGKILL, first + 1)  # the resumed run stores one more, then dies
     assert code == -signal.SIGKILL
     proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
