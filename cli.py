@@ -259,7 +259,7 @@ def _cmd_trial(args: argparse.Namespace) -> int:
         args.scenario, args.output, overwrite=args.overwrite, plots=not args.no_plots,
         progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
     )
-    print(f"wrote {out}/ (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json)")
+    print(f"wrote {out}/ ({', '.join(sorted(p.name + ('/' if p.is_dir() else '') for p in out.iterdir()))})")
     answer = json.loads((out / "manifest.json").read_text()).get("summary", {}).get("answer")
     if answer:
         from twin.report._text import _wrap
