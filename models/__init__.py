@@ -29,6 +29,9 @@ class ModelEntry:
     #: Daily variables by zone, ``(time, zone)``, the run records (what a trial's outcome may be);
     #: declared here so ``twin validate`` can check a trial without importing the model.
     zone_variables: tuple[str, ...] = ()
+    #: Runs individually randomised trials: residents' ``trial_arm`` column, services restricted to the
+    #: treated arm, outcomes by arm (see :mod:`twin.models.base`).
+    resident_trials: bool = False
 
     def load(self) -> Any:
         """Import the model's class (this is where Mesa gets imported)."""
@@ -42,12 +45,12 @@ _REGISTRY: dict[str, ModelEntry] = {}
 
 
 def register_model(name: str, Params: type[BaseModel], target: str, description: str = "", *,
-                   zone_variables: tuple[str, ...] = ()) -> ModelEntry:
+                   zone_variables: tuple[str, ...] = (), resident_trials: bool = False) -> ModelEntry:
     """Register a model by name: its parameter class and ``"module:Class"`` of its TwinModel
     (``zone_variables``: its daily by-zone outputs, for checking a trial's outcome without importing it)."""
     if ":" not in target:
         raise ValueError(f"model target must be 'module:Class', got {target!r}")
-    entry = ModelEntry(name, Params, target, description, tuple(zone_variables))
+    entry = ModelEntry(name, Params, target, description, tuple(zone_variables), bool(resident_trials))
     _REGISTRY[name] = entry
     return entry
 

@@ -54,11 +54,11 @@ class HarmSteps:
         want = np.flatnonzero(beh[:, _COOL]) if self.cooling else np.empty(0, np.int64)
         if want.size:
             sub = who[want]
-            cell = self.residents.cell[sub]
-            centre = self.cooling.index[cell]
-            sub, cell, want, centre = sub[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
+            centre, dist = self.cooling.lookup(self.residents.cell[sub], self._arm(sub))
+            ok = centre >= 0
+            sub, want, centre, dist = sub[ok], want[ok], centre[ok], dist[ok]
             is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
-            p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[sub], self.params)
+            p = cooling_centre_visit_probability(dist, is_open, c.rural[sub], self.params)
             go = self._u(U_COOL, sub) < p
             ok = serve_queues(self.cooling.agents, sub[go], centre[go], c.vulnerable[sub[go]],
                               self._u(U_ORDER, sub[go]))

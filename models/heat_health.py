@@ -135,7 +135,13 @@ class HeatHealthModel(HarmSteps, ResidentModel):
         self.band = residents.age_band
         nb, nch = len(AGE_BANDS), len(CHANNELS)
         self.group = ((residents.zone.astype(np.int32) * nb + self.band) * nch).astype(np.int32)
-        self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age)
+        # an individually randomised trial: residents' trial_arm (1 treated, 0 control, -1 not in the trial)
+        arm = residents.extra.get("trial_arm")
+        self.in_arm = None if arm is None else np.asarray(arm) == 1
+        self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age,
+                                   arm=None if arm is None else np.asarray(arm, np.int8))
+        if arm is not None:  # per-resident totals for the trial's analysis: the NumPy path tallies them
+            self.fused = False
         # heat dose, seasonal baseline, displacement and who is alive (models/_heat_dose.py)
         self.zb = (self.group // nch).astype(np.int32)
         self.heat = HeatDose(params, region, np.asarray(drivers.time.day_of_year), self.zb, c.p0, self.n_zones * nb)
@@ -218,8 +224,9 @@ class HeatHealthModel(HarmSteps, ResidentModel):
         # 2. alerts through the SMS/app channel
         if self.issued[t] and self.alerting and self.alertable.size:
             who = self.alertable[self.alive[self.alertable]]
-            ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
-                              self._u(U_ORDER, who))
+            chan = self.alerting.lookup(res.cell[who], self._arm(who))[0]
+            who, chan = who[chan >= 0], chan[chan >= 0]
+            ok = serve_queues(self.alerting.agents, who, chan, c.vulnerable[who], self._u(U_ORDER, who))
             sent = who[ok]
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
@@ -229,7 +236,7 @@ class HeatHealthModel(HarmSteps, ResidentModel):
         if level >= dl.proactive_min_level and self.proactive and self.listed.size:
             who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)
                               & self.alive[self.listed]]
-            team = self.proactive.index[res.cell[who]]
+            team = self.proactive.lookup(res.cell[who], self._arm(who))[0]
             who, team = who[team >= 0], team[team >= 0]
             if who.size:
                 cost = np.empty(who.size)
@@ -279,6 +286,42 @@ class HeatHealthModel(HarmSteps, ResidentModel):
         else:
             self._harm_numpy(t, dose, hot_cell)
 
+    def _arm(self, who: np.ndarray) -> np.ndarray | None:
+        """Whether residents ``who`` are in a trial's treated arm (``None``: no individually randomised trial)."""
+        return None if self.in_arm is None else self.in_arm[who]
+
+    # ------------------------------------------------------------------ state across spans
+    def export_state(self) -> dict[str, Any]:
+        """Behaviour, contact history, who is alive, and the heat-dose and displacement carry-over.
+
+        Days are in the scenario period (``streams.day_offset + t``), so the next span's model
+        (:meth:`import_state`) keeps a behaviour adopted on day 17 until day 17 + behaviour_days - 1.
+        In an individually randomised trial ``resident_totals`` also holds each resident's totals
+        of the recorded counts over the span (not carried: the trial's analysis groups them by arm).
+        """
+        off = int(self.streams.day_offset)
+        return {"resident_totals": {v: a.copy() for v, a in self.records.per_resident.items()},"adopted": self.adopted.copy(), "until": self.until.astype(np.int64) + off,
+                "last_proactive": self.last_proactive.astype(np.int64) + off, "alive": self.alive.copy(),
+                "dose_history": None if self.heat.hist is None else self.heat.hist.copy(),
+                "displacement_debt": self.heat.debt[self.n_days:].copy()}
+
+    def import_state(self, state: dict[str, Any] | None) -> None:
+        """Start from the state a previous span ended with (same residents; see :meth:`export_state`)."""
+        if state is None:
+            return
+        if state["alive"].shape != self.alive.shape:
+            raise ValueError("state of other residents: the state must come from the same replicate's residents")
+        off = int(self.streams.day_offset)
+        self.adopted[:] = state["adopted"]
+        self.until[:] = np.maximum(state["until"] - off, -(10**6))
+        self.last_proactive[:] = np.maximum(state["last_proactive"] - off, -(10**6))
+        self.alive[:] = state["alive"]
+        self.heat.remove(np.flatnonzero(~self.alive), self.cols.p0)
+        if state["dose_history"] is not None:
+            self.heat.hist = state["dose_history"].copy()
+        debt = state["displacement_debt"][: self.heat.debt.shape[0]]
+        self.heat.debt[: debt.shape[0]] += debt
+
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
         """Residents ``who`` contacted through channels ``ch`` (tallied after the day's requests)."""
         got_idx.append(who)
@@ -303,13 +346,13 @@ class HeatHealthModel(HarmSteps, ResidentModel):
                     continue
                 who = pending[m]
                 cell = res.cell[who]
-                svc = table.index[cell]
+                svc, dist = table.lookup(cell, self._arm(who))
                 covered = svc >= 0  # a service may cover only its council's zones: elsewhere, none of this type
-                m, who, cell, svc = m[covered], who[covered], cell[covered], svc[covered]
+                m, who, cell, svc, dist = m[covered], who[covered], cell[covered], svc[covered], dist[covered]
                 cost = None
                 if ch == _F2F and stype != "home_visit_team":
                     decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)
-                    reach = self._u(U_ACCESS, who) < np.exp(-table.distance[cell] / decay)
+                    reach = self._u(U_ACCESS, who) < np.exp(-dist / decay)
                     m, who, cell, svc = m[reach], who[reach], cell[reach], svc[reach]
                 elif stype == "home_visit_team":
                     cost = np.empty(who.size)
