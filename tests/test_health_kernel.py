@@ -8,6 +8,8 @@ rules in one place and not the other changes a count or a sum.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -125,10 +127,13 @@ def test_fused_run_is_the_numpy_path_bit_for_bit(steep_run):
         assert float(ds[v].sum()) > 0, v
 
 
-def test_without_numba_or_with_few_residents_the_model_takes_the_numpy_path(steep_run, monkeypatch):
+def test_without_numba_with_few_residents_or_in_a_trial_the_model_takes_the_numpy_path(steep_run, monkeypatch):
     place, p, res, drv = steep_run
     assert not hh.HeatHealthModel(place, drv, res, p, streams=RunStreams(3, 0)).fused  # 1,500 residents
     monkeypatch.setattr(hh.HeatHealthModel, "FUSED_MIN_RESIDENTS", 1000)
     assert hh.HeatHealthModel(place, drv, res, p, streams=RunStreams(3, 0)).fused
+    in_trial = copy.copy(res)  # an individually randomised trial tallies per resident: the NumPy path
+    in_trial.extra = {**res.extra, "trial_arm": np.zeros(len(res), np.int8)}
+    assert not hh.HeatHealthModel(place, drv, in_trial, p, streams=RunStreams(3, 0)).fused
     monkeypatch.setattr(K, "HAVE_NUMBA", False)
     assert not hh.HeatHealthModel(place, drv, res, p, streams=RunStreams(3, 0), fused=True).fused
