@@ -484,12 +484,22 @@ def write_indicators_csv(results: xr.Dataset, path: str | os.PathLike[str], *, i
     zone they stay in ``results.nc`` (``rate_per_1000``), which keeps the CSV a size a
     spreadsheet opens.
     """
-    path = Path(path)
-    df = tidy_indicators(results.twin.indicators() if ind is None else ind)
-    df = df[~(df["indicator"].str.contains("_by_", regex=False) & (df["zone"] != PLACE))]
     from twin.run.writer import atomic_write
 
-    return atomic_write(path, lambda tmp: df.to_csv(tmp, index=False, float_format="%.6g"))
+    path = Path(path)
+    ind = results.twin.indicators() if ind is None else ind
+
+    def write(tmp: Path) -> None:
+        # one indicator at a time: the long table of a 500-run ensemble held whole (a Python string
+        # per cell) made this the peak of a run's memory; the rows and their order are the same
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            names = list(ind.data_vars) or [None]
+            for i, name in enumerate(names):
+                df = tidy_indicators(ind[[name]] if name is not None else ind)
+                df = df[~(df["indicator"].str.contains("_by_", regex=False) & (df["zone"] != PLACE))]
+                df.to_csv(f, index=False, header=i == 0, float_format="%.6g")
+
+    return atomic_write(path, write)
 
 
 @xr.register_dataset_accessor("twin")
