@@ -76,6 +76,19 @@ def flood_dataset(model: Any) -> xr.Dataset:
             "flood_solver": "local inertial (Bates 2010; de Almeida 2012), twin.flood.solver",
         },
     )
+    inputs = model.drivers.inputs
+    if inputs is not None:  # this replicate's draws of the uncertain inputs (twin.flood.uncertainty)
+        ds["flood_design_depth_factor"] = ((), inputs.design_depth_factor,
+                                           {"units": "1", "long_name": "factor on the design rainfall depths drawn "
+                                                                       "for this replicate"})
+        ds["flood_uplift_per_degC"] = ((), inputs.uplift_per_degC,
+                                       {"units": "1", "long_name": "growth of hourly rainfall extremes per degC of "
+                                                                   "summer warming drawn for this replicate"})
+        ds["flood_value_per_dwelling"] = ((), inputs.value_per_dwelling_gbp,
+                                          {**_MONEY, "long_name": "damageable value per dwelling drawn for this replicate"})
+        ds["flood_value_per_business"] = ((), inputs.value_per_business_gbp,
+                                          {**_MONEY, "long_name": "damageable value per business property drawn for "
+                                                                  "this replicate"})
     ds["expected_annual_damage_total"] = ((), float(model.ead.sum()),
                                           {"units": "year-1", "currency": "GBP", "price_base_year": 2017,
                                            "long_name": "expected annual flood damage, whole place"})
