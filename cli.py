@@ -144,7 +144,7 @@ def _summary(result, everything: bool, csv: str | None = None) -> None:
             parts.append(f"{pw}: {hot:.1f} days above 30 °C, {waves:.1f} heat waves")
         from twin.report._text import _wrap
 
-        print(_wrap("Climate (place-level weather, mean across replicates; xclim): " + "; ".join(parts), width))
+        print(_wrap("Climate (place-level weather, mean across replicates; xclim's definitions): " + "; ".join(parts), width))
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
@@ -451,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, _leave_on_interrupt: bool = False) -> int:
     """Entry point of the ``twin`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)  # argument errors: one line, exit 2 (_Parser.error)
@@ -462,34 +462,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept; run the same command again to resume", file=sys.stderr)
+        if _leave_on_interrupt:
+            # Leave while the interrupted frames are still alive. Once this block ends they are freed,
+            # and an object the signal caught half-built (an HDF5 file mid-open, say) runs a finaliser
+            # that prints its own traceback. Every finished run is already stored, atomically.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
 
 
-#: Array libraries xarray imports, if installed, only to check that an index is not one of theirs.
-_DUCK_ARRAY_LIBRARIES = ("dask", "pint", "cupy", "sparse", "cubed")
+#: Libraries xarray and pandas import, if installed, only to check that an array is not one of
+#: theirs (dask, pint, cupy, sparse, cubed) or to offer an optional engine (pyarrow).
+_UNUSED_BY_VALIDATE = ("dask", "pint", "cupy", "sparse", "cubed", "pyarrow")
 
 
 def console(argv: Sequence[str] | None = None) -> int:
     """The ``twin`` executable (and ``python -m twin``): :func:`main` in a process of its own.
 
-    ``twin validate`` reads small files and makes no dask, pint or GPU arrays, but xarray would
-    import each of those libraries that is installed (about half a second) just to check that an
-    index is not one of theirs; in a validate process of its own they are marked absent first.
+    ``twin validate`` reads small files and makes no dask, pint, GPU or Arrow arrays, but xarray
+    and pandas would import each of those libraries that is installed (about 0.6 s) just to check
+    that an array is not one of theirs; in a validate process of its own they are marked absent first.
     Nothing else changes: ``run``, ``project`` and ``trial`` never do this, nor does :func:`main`
-    called from Python.
+    called from Python. Interrupted (Ctrl-C), the process prints one line and exits 130 at once.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["validate"]:
-        for name in _DUCK_ARRAY_LIBRARIES:
+        for name in _UNUSED_BY_VALIDATE:
             sys.modules.setdefault(name, None)  # type: ignore[assignment]
-    code = main(args)
-    if code == 130:
-        # interrupted (Ctrl-C): the one line is printed and every finished run is stored; leave now, so
-        # that no half-closed file's finaliser prints a traceback on the way out
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(130)
-    return code
+    return main(args, _leave_on_interrupt=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -53,6 +53,39 @@ def test_alert_levels_2d_matches_columns_and_season():
     assert (lv_s[:17] == 0).all() and (lv_s[17:] == lv[17:]).all()
 
 
+@pytest.mark.filterwarnings("ignore:The 'name' property is deprecated")  # xclim 0.62 on pandas 3
+def test_heat_indices_are_xclims_on_multi_year_gridded_series():
+    """twin.climate.heat_indices computes xclim's definitions in NumPy: the same numbers as xclim."""
+    import xarray as xr
+    import xclim.indices as xi
+
+    from twin.climate import heat_indices
+
+    rng = np.random.default_rng(7)
+    t = pd.date_range("2030-06-25", "2031-07-10", freq="D")  # two years, runs across 1 January cut
+    shape = (2, 3, len(t))
+    tx = 29 + 4 * np.sin(np.arange(len(t)) / 9.0) + rng.normal(0, 2.5, shape)
+    tn = tx - 12 + rng.normal(0, 2, shape)
+    tx[0, 0, :6] = 40.0  # a run at the very start, and one at the very end
+    tn[0, 0, :6] = 25.0
+    tx[1, 2, -3:], tn[1, 2, -3:] = 40.0, 25.0
+    w = xr.Dataset({"tasmax": (("y", "x", "time"), tx, {"units": "degC"}),
+                    "tasmin": (("y", "x", "time"), tn, {"units": "degC"})}, coords={"time": t})
+    ours = heat_indices(w, region="London", window=2)
+    txa, tna = w["tasmax"], w["tasmin"]
+    hw = {"thresh_tasmin": "18 degC", "thresh_tasmax": "32 degC", "window": 2, "freq": "YS", "op": ">="}
+    ref = {"tx_days_above_28": xi.tx_days_above(txa, thresh="28 degC", freq="YS", op=">"),
+           "tx_days_above_30": xi.tx_days_above(txa, thresh="30 degC", freq="YS", op=">"),
+           "heat_wave_frequency": xi.heat_wave_frequency(tna, txa, **hw),
+           "heat_wave_max_length": xi.heat_wave_max_length(tna, txa, **hw),
+           "tropical_nights": xi.tn_days_above(tna, thresh="20 degC", freq="YS", op=">")}
+    assert int(ours["heat_wave_frequency"].sum()) > 10  # the series has heat waves to count
+    for name, da in ref.items():
+        np.testing.assert_array_equal(ours[name].transpose("y", "x", "time").values,
+                                      da.transpose("y", "x", "time").values, err_msg=name)
+        assert list(ours[name]["time"].values) == list(da["time"].values)
+
+
 def test_heatwave_counts_come_from_xclim():
     import xarray as xr
 

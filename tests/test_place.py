@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from twin.errors import PlaceDataError
+from twin.errors import OutputError, PlaceDataError
 from twin.place import PLACE_FILES, Place, list_places, resolve_place
 from twin.testing import tiny_place, write_tiny_place
 
@@ -70,7 +70,7 @@ def test_zone_residents_match_population(place_dir):
 
 def test_save_refuses_to_overwrite(place_dir):
     p = Place.load(place_dir)
-    with pytest.raises(PlaceDataError, match="already exists"):
+    with pytest.raises(OutputError, match="already holds a place"):
         p.save(place_dir)
     p.save(place_dir, overwrite=True)
     assert Place.load(place_dir).checksums == p.checksums

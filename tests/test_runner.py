@@ -170,9 +170,9 @@ def test_interrupted_ensemble_resumes_identically(full_run, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         run_scenario(sc, out, on_run=stop_after_three)
     assert not (out / "results.nc").exists()  # nothing half-written
-    assert len(list((out / ".runs").glob("*.nc"))) == 3
+    assert len(list((out / ".runs").glob("*.npz"))) == 3
     # a damaged run file is detected and run again, not read
-    victim = sorted((out / ".runs").glob("*.nc"))[0]
+    victim = sorted((out / ".runs").glob("*.npz"))[0]
     victim.write_bytes(victim.read_bytes()[:100])
     resumed_runs = []
     res = run_scenario(sc, out, on_run=lambda k, s: resumed_runs.append(k))

@@ -47,10 +47,10 @@ def reference(ds: xr.Dataset) -> str:
 
 def headline_indicators(ds: xr.Dataset) -> list[str]:
     """Indicator names (``*_per_1000`` over the whole place), headline outcomes first."""
-    from twin.analysis.metrics import indicators
+    import twin.analysis.metrics  # noqa: F401 - registers ds.twin (indicators stored with the results)
     from twin.plot.core import HEADLINE_INDICATORS
 
-    names = [n for n, da in indicators(ds).data_vars.items() if set(da.dims) == {"option", "pathway", "replicate", "zone"}]
+    names = [n for n, da in ds.twin.indicators().data_vars.items() if set(da.dims) == {"option", "pathway", "replicate", "zone"}]
     first = [n for n in HEADLINE_INDICATORS if n in names]
     return first + [n for n in names if n not in first]
 
@@ -92,9 +92,9 @@ def comparison_table(ds: xr.Dataset, setup: Any = None, app: xr.Dataset | None =
 
 def indicator_table(ds: xr.Dataset, names: list[str] | None = None, level: float = 0.95) -> pd.DataFrame:
     """Paired differences from the reference option of the headline indicators, per pathway and option."""
-    from twin.analysis.metrics import PLACE, indicators, paired_difference
+    from twin.analysis.metrics import PLACE, paired_difference
 
-    ind = indicators(ds)
+    ind = ds.twin.indicators()  # stored by twin run, attached by load_results
     rows = []
     for name in (names or headline_indicators(ds))[:4]:
         d = paired_difference(ind[name].sel(zone=PLACE), level=level)
@@ -125,10 +125,10 @@ def regret_table(ds: xr.Dataset, app: xr.Dataset) -> pd.DataFrame:
 
 def forest_figure(ds: xr.Dataset, indicator: str, level: float = 0.95) -> Any:
     """Forest plot of one indicator's paired differences from the reference, per option and pathway."""
-    from twin.analysis.metrics import PLACE, indicators, paired_difference
+    from twin.analysis.metrics import PLACE, paired_difference
     from twin.plot.core import option_comparison
 
-    ind = indicators(ds)
+    ind = ds.twin.indicators()  # stored by twin run, attached by load_results
     if indicator not in ind:
         raise TwinError("no such indicator in these results", field="indicator", value=indicator)
     return option_comparison(paired_difference(ind[indicator].sel(zone=PLACE), level=level)).figure

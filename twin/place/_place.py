@@ -29,8 +29,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -225,38 +223,31 @@ class Place:
         return place
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-        """Write the five place files atomically (temporary directory, then rename).
+        """Write the five place files through the one writer (staged, then published whole).
 
         Parameters
         ----------
         path
-            Target directory; must not exist unless ``overwrite`` is true.
+            Target directory; it must not hold a place already unless ``overwrite`` is true.
         overwrite
-            Replace an existing directory.
+            Replace the place files there (the old ones stay until the new ones are whole).
 
         Returns
         -------
         pathlib.Path
             The directory written; ``Place.load`` of it gives back this place.
+
+        Raises
+        ------
+        OutputError
+            The directory holds a place and ``overwrite`` is false, or cannot be written.
         """
+        from twin.run.writer import OutputDir
+
         target = Path(path)
-        if target.exists() and not overwrite:
-            raise PlaceDataError("already exists; pass overwrite=True to replace it", file=target)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-        try:
-            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a place directory is ordinary data
-            self._write_files(tmp)
-            if target.exists():
-                old = target.with_name(f".{target.name}.old-{os.getpid()}")
-                os.replace(target, old)
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        with OutputDir(target, holds=PLACE_FILES, overwrite=overwrite, what="a place") as od:
+            self._write_files(od.stage)
+            od.publish()
         return target
 
     def _write_files(self, d: Path) -> None:

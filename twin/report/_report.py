@@ -183,10 +183,9 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     outdir = Path(out) if out is not None else rdir
     ztab = zone_table(results, index) if setup is not None else None
 
-    from twin.analysis.metrics import indicators
     from twin.report._text import HEADLINE
 
-    ind = indicators(results)
+    ind = results.twin.indicators()  # stored by twin run (indicators.nc), attached by load_results
     head = [n for n in HEADLINE if n in ind][:4] or [n for n in ind.data_vars if "_by_" not in str(n)][:4]
     st = summary_table(results, level, ind=ind[head])
     srows = summary_rows(st)

@@ -194,7 +194,7 @@ def assemble(ens: Ensemble, load: Callable[[RunKey], xr.Dataset], path: Path, *,
 
 
 def _add_heat_indices(path: Path, weather: dict[str, np.ndarray], time: Any, ens: Ensemble) -> None:
-    """Heat indices (xclim) of each pathway and replicate, summed over the period's years."""
+    """Heat indices (xclim's definitions) of each pathway and replicate, summed over the period's years."""
     import h5netcdf
 
     from twin.climate import heat_indices
@@ -212,4 +212,4 @@ def _add_heat_indices(path: Path, weather: dict[str, np.ndarray], time: Any, ens
             var = f.create_variable(name, ("pathway", "replicate"), data=total.values.astype(np.float32))
             var.attrs["units"] = "days" if not name.endswith("frequency") else "1"
             var.attrs["long_name"] = f"{label}, over the period"
-            var.attrs["source"] = "xclim.indices, on the place-level daily series"
+            var.attrs["source"] = "xclim.indices definitions, on the place-level daily series"

@@ -55,7 +55,7 @@ class RunKey:
 
     @property
     def filename(self) -> str:
-        return self.name + ".nc"
+        return self.name + ".npz"
 
 
 def time_index(period: Any) -> pd.DatetimeIndex:

@@ -114,10 +114,16 @@ class DaskExecutor:
 
     @staticmethod
     def _connect(scheduler: str) -> Any:
+        """A client of the scheduler at ``scheduler``, waiting as long as Dask's own connect timeout.
+
+        That is ``distributed.comm.timeouts.connect`` in Dask's configuration (30 s by default; set
+        ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=2m`` for a scheduler slow to answer).
+        """
+        import dask
         from distributed import Client
 
         try:
-            return Client(scheduler, timeout="20s")
+            return Client(scheduler, timeout=dask.config.get("distributed.comm.timeouts.connect"))
         except (OSError, TimeoutError) as err:
             raise TwinError(f"cannot reach the Dask scheduler ({err})", field="--scheduler", value=scheduler) from err
 

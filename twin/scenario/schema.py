@@ -163,7 +163,7 @@ class Outputs(_Section):
     daily_by_age: bool = Field(False, description="Store daily series by age band (larger results.nc).")
     plots: bool = Field(True, description="Write the standard plots.")
     heat_indices: bool = Field(
-        True, description="Store each pathway's heat indices (xclim: hot days, heat waves, tropical nights) in results.nc."
+        True, description="Store each pathway's heat indices (xclim's definitions: hot days, heat waves, tropical nights) in results.nc."
     )
 
 
