@@ -2,7 +2,9 @@
 
 Drivers (:meth:`FloodModel.make_drivers`) are the pathway's design storms: one per return
 period, rainfall uplifted for the pathway's summer warming (:mod:`twin.flood.storms`), with a
-river inflow hydrograph when the scenario gives river peaks and the place has a channel.
+river inflow hydrograph when the scenario gives river peaks and the place has a channel. The
+replicate's draws of the uncertain inputs (design depth, uplift per degC, values per property;
+:mod:`twin.flood.uncertainty`) are made there too, the same for every option and pathway.
 
 Day 0 runs every event through the local-inertial solver (:mod:`twin.flood.solver`) on the
 place after the option's interventions (defence banks, SuDS losses) and records
