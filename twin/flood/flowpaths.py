@@ -16,7 +16,7 @@ import heapq
 
 import numpy as np
 
-__all__ = ["attenuation_sites", "contributing_area", "drainage_tree", "pond_behind"]
+__all__ = ["attenuation_sites", "children_of", "contributing_area", "drainage_tree", "pond_behind"]
 
 _STEPS = ((1, 0), (-1, 0), (0, 1), (0, -1))
 
@@ -60,14 +60,15 @@ def contributing_area(parent: np.ndarray, order: np.ndarray) -> np.ndarray:
 
 
 def attenuation_sites(elevation: np.ndarray, field: np.ndarray, at_risk: np.ndarray, *, min_cells: float,
-                      reach_cells: int) -> np.ndarray:
+                      reach_cells: int, tree: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Flat indices of runoff attenuation sites (see module notes).
 
     A site is a ``field`` cell draining at least ``min_cells`` cells whose next cell downstream
     is not a field cell, and whose flow path reaches an ``at_risk`` cell (homes where water
-    ponds) within ``reach_cells`` cells.
+    ponds) within ``reach_cells`` cells. ``tree`` is :func:`drainage_tree` of ``elevation`` if
+    already computed.
     """
-    parent, order = drainage_tree(elevation)
+    parent, order = tree if tree is not None else drainage_tree(elevation)
     acc = contributing_area(parent, order)
     f, risk = np.asarray(field, bool).ravel(), np.asarray(at_risk, bool).ravel()
     # steps downstream to the nearest at-risk cell (inf: none), computed downstream first
@@ -84,17 +85,24 @@ def attenuation_sites(elevation: np.ndarray, field: np.ndarray, at_risk: np.ndar
     return np.flatnonzero(ok)
 
 
-def pond_behind(site: int, parent: np.ndarray, elevation: np.ndarray, height: float) -> np.ndarray:
+def children_of(parent: np.ndarray) -> dict[int, list[int]]:
+    """The cells draining directly to each cell (the inverse of ``parent``)."""
+    out: dict[int, list[int]] = {}
+    for i in np.flatnonzero(parent >= 0):
+        out.setdefault(int(parent[i]), []).append(int(i))
+    return out
+
+
+def pond_behind(site: int, children: dict[int, list[int]], elevation: np.ndarray, height: float) -> np.ndarray:
     """Flat indices of the cells upstream of ``site`` lower than its ground plus ``height``: where
-    water stands behind a bund of that height on the site (the site included)."""
+    water stands behind a bund of that height on the site (the site included). ``children`` is
+    :func:`children_of` the drainage tree."""
     z = np.asarray(elevation, dtype=float).ravel()
     crest = z[site] + height
-    children: dict[int, list[int]] = {}
-    for i in np.flatnonzero((parent >= 0) & (z < crest)):
-        children.setdefault(int(parent[i]), []).append(int(i))
     out, todo = [site], [site]
     while todo:
         for k in children.get(todo.pop(), ()):
-            out.append(k)
-            todo.append(k)
+            if z[k] < crest:
+                out.append(k)
+                todo.append(k)
     return np.asarray(out, np.int64)

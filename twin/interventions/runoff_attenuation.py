@@ -63,8 +63,34 @@ class RunoffAttenuationParams(InterventionParams):
 
 def bund_cells(place: Any, params: RunoffAttenuationParams, zones: tuple[str, ...]) -> np.ndarray:
     """Boolean (y, x) mask of the cells a bund is built on (sites in the targeted zones)."""
+    key = (_digest(place), params.model_dump_json(), tuple(zones))
+    if key not in _CELLS:
+        _CELLS.clear()  # apply and cost of one option ask in turn: keep the last answer only
+        _CELLS[key] = _bund_cells(place, params, zones)
+    return _CELLS[key].copy()
+
+
+def _digest(place: Any) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in ("elevation", "residents", "building"):
+        h.update(np.ascontiguousarray(place.grid[name].values).tobytes())
+    h.update(np.ascontiguousarray(place.zone_index).tobytes() + repr(float(place.cell_size)).encode())
+    return h.hexdigest()
+
+
+_CELLS: dict = {}
+
+
+def _bund_cells(place: Any, params: RunoffAttenuationParams, zones: tuple[str, ...]) -> np.ndarray:
     from twin.flood.event import depression_depth
-    from twin.flood.flowpaths import attenuation_sites, drainage_tree, pond_behind
+    from twin.flood.flowpaths import (
+        attenuation_sites,
+        children_of,
+        drainage_tree,
+        pond_behind,
+    )
 
     g = place.grid
     z = np.asarray(g["elevation"].values, float)
@@ -72,15 +98,16 @@ def bund_cells(place: Any, params: RunoffAttenuationParams, zones: tuple[str, ..
     field = (res <= params.field_max_residents) & (np.asarray(g["building"].values, float) <= params.field_max_building)
     at_risk = (res > params.field_max_residents) & (depression_depth(z) >= params.min_ponding_m)
     size = float(place.cell_size)
+    tree = drainage_tree(z)
     sites = attenuation_sites(z, field, at_risk, min_cells=params.min_catchment_ha * 1e4 / size**2,
-                              reach_cells=int(params.reach_m // size))
+                              reach_cells=int(params.reach_m // size), tree=tree)
     ny, nx = z.shape
-    parent, _ = drainage_tree(z)
-    inside = zone_mask(place, zones)
+    parent, children = tree[0], children_of(tree[0])
+    inside, flat_field = zone_mask(place, zones), field.ravel()
     mask = np.zeros((ny, nx), bool)
     for i in sites:
         r, c = divmod(int(i), nx)
-        if not inside[r, c] or not field.ravel()[pond_behind(int(i), parent, z, params.height_m)].all():
+        if not inside[r, c] or not flat_field[pond_behind(int(i), children, z, params.height_m)].all():
             continue          # outside the targeted zones, or the pond would stand on homes
         pr = int(parent[i]) // nx
         dr, dc = (0, 1) if pr != r else (1, 0)          # across the flow
