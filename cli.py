@@ -106,13 +106,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _load_results(directory: str):
-    """A results directory checked first (damaged: one line), then opened by the engine's load_results."""
-    from twin.analysis.results_dir import check_results_dir, reading_results
+    """A results directory opened by the engine's load_results, which checks it first (damaged: one line)."""
+    from twin.analysis.results_dir import reading_results
     from twin.run import load_results
 
-    out = check_results_dir(directory)
-    with reading_results(out):
-        return load_results(out)
+    with reading_results(directory):
+        return load_results(directory)
 
 
 def _print_summary(result, everything: bool = False, csv: str | None = None) -> None:
@@ -260,7 +259,7 @@ def _cmd_trial(args: argparse.Namespace) -> int:
         args.scenario, args.output, overwrite=args.overwrite, plots=not args.no_plots,
         progress=None if args.quiet else (lambda m: print(m, file=sys.stderr)),
     )
-    print(f"wrote {out}/ (trial.nc, trial.csv, estimates.csv, stage1.csv, plots/, manifest.json)")
+    print(f"wrote {out}/ ({', '.join(sorted(p.name + ('/' if p.is_dir() else '') for p in out.iterdir()))})")
     answer = json.loads((out / "manifest.json").read_text()).get("summary", {}).get("answer")
     if answer:
         from twin.report._text import _wrap

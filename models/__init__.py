@@ -29,6 +29,9 @@ class ModelEntry:
     #: Daily variables by zone, ``(time, zone)``, the run records (what a trial's outcome may be);
     #: declared here so ``twin validate`` can check a trial without importing the model.
     zone_variables: tuple[str, ...] = ()
+    #: Runs individually randomised trials: residents' ``trial_arm`` column, services restricted to the
+    #: treated arm, outcomes by arm (see :mod:`twin.models.base`).
+    resident_trials: bool = False
     #: names of the registered models a composite runs together (empty: a single model)
     parts: tuple[str, ...] = ()
 
@@ -44,12 +47,12 @@ _REGISTRY: dict[str, ModelEntry] = {}
 
 
 def register_model(name: str, Params: type[BaseModel], target: str, description: str = "", *,
-                   zone_variables: tuple[str, ...] = ()) -> ModelEntry:
+                   zone_variables: tuple[str, ...] = (), resident_trials: bool = False) -> ModelEntry:
     """Register a model by name: its parameter class and ``"module:Class"`` of its TwinModel
     (``zone_variables``: its daily by-zone outputs, for checking a trial's outcome without importing it)."""
     if ":" not in target:
         raise ValueError(f"model target must be 'module:Class', got {target!r}")
-    entry = ModelEntry(name, Params, target, description, tuple(zone_variables))
+    entry = ModelEntry(name, Params, target, description, tuple(zone_variables), bool(resident_trials))
     _REGISTRY[name] = entry
     return entry
 
@@ -70,7 +73,7 @@ def register_composite(name: str, parts: tuple[str, ...], description: str = "")
     Params = create_model(f"{name.title().replace('_', '')}Params", __config__=ConfigDict(extra="forbid"), **fields)
     Params.__doc__ = f"Parameters of the ``{name}`` composite: one section per model ({', '.join(parts)})."
     zone_vars = tuple(v for e in entries for v in e.zone_variables)
-    entry = ModelEntry(name, Params, f"twin.models.composite:{name}", description, zone_vars, tuple(parts))
+    entry = ModelEntry(name, Params, f"twin.models.composite:{name}", description, zone_vars, parts=tuple(parts))
     _REGISTRY[name] = entry
     return entry
 

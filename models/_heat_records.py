@@ -4,6 +4,12 @@ Every count is tallied once, with ``np.bincount`` on the residents it concerns, 
 (zone, age band, channel) table for the day; the day's table is added to the period
 totals, summed to the daily (time, zone) series and, if asked (``outputs.daily_by_age``),
 kept whole per day. Services' work is tallied by service type.
+
+An individually randomised trial (residents with a ``trial_arm`` column: 1 treated, 0 control,
+-1 not in the trial) also needs outcomes per arm, and their spread between residents: each
+count is then also tallied per resident over the run, and written per (zone, arm) as
+``<name>_by_arm`` (the sum over the arm's residents) and ``<name>_sumsq_by_arm`` (the sum of
+each resident's squared total: with the count of residents, the within-arm variance).
 """
 
 from __future__ import annotations
@@ -59,7 +65,8 @@ class HeatRecords:
         Keep the whole table per day.
     """
 
-    def __init__(self, n_days: int, n_zones: int, group: np.ndarray, daily_by_age: bool = False) -> None:
+    def __init__(self, n_days: int, n_zones: int, group: np.ndarray, daily_by_age: bool = False,
+                 arm: np.ndarray | None = None) -> None:
         self.n_days, self.n_zones = n_days, n_zones
         self.shape = (n_zones, len(AGE_BANDS), len(CHANNELS))
         self.size = int(np.prod(self.shape))
@@ -74,6 +81,8 @@ class HeatRecords:
         self.today = {v: 0.0 for v in VARIABLES}
         self.base_daily = {v: np.zeros((n_days, n_zones), np.float32) for v in BASELINE_SERIES}
         self.base_period = {v: np.zeros((n_zones, len(AGE_BANDS)), np.float64) for v in BASELINE_SERIES}
+        self.arm = arm
+        self.per_resident = {} if arm is None else {v: np.zeros(group.size, np.float64) for v in VARIABLES}
 
     def baseline(self, t: int, expected: np.ndarray, displaced: np.ndarray) -> None:
         """Record day ``t``'s expected baseline and displaced deaths, per (zone, age band) group."""
@@ -97,6 +106,8 @@ class HeatRecords:
         ch = channel if channel is not None else preferred[who]
         idx = self.group[who] + ch
         table = np.bincount(idx, weights=weights, minlength=self.size).reshape(self.shape)
+        if self.arm is not None:
+            np.add.at(self.per_resident[name], who, 1.0 if weights is None else weights)
         self.period[name] += table
         self.daily[name][t] += table.sum(axis=(1, 2))
         if name in self.by_age:
@@ -111,6 +122,26 @@ class HeatRecords:
         if name in self.by_age:
             self.by_age[name][t] += table
         self.today[name] += float(table.sum())
+
+    def _by_arm(self, n_zones: int) -> dict[str, Any]:
+        """Per (zone, arm) sums and sums of squares of the residents' run totals (trial residents only)."""
+        nb, nch = len(AGE_BANDS), len(CHANNELS)
+        zone = self.group // (nb * nch)
+        inside = self.arm >= 0
+        key = zone[inside] * 2 + self.arm[inside]
+        out: dict[str, Any] = {}
+        n = np.bincount(key, minlength=2 * n_zones).reshape(n_zones, 2)
+        out["residents_by_arm"] = (("zone", "arm"), n.astype(np.float32),
+                                   {"units": "person", "long_name": "residents in each arm of the trial"})
+        for v, (units, long_name, _) in VARIABLES.items():
+            x = self.per_resident[v][inside]
+            total = np.bincount(key, weights=x, minlength=2 * n_zones).reshape(n_zones, 2)
+            sq = np.bincount(key, weights=x * x, minlength=2 * n_zones).reshape(n_zones, 2)
+            out[f"{v}_by_arm"] = (("zone", "arm"), total, {"units": units, "long_name": f"{long_name}, over the "
+                                  "period, by trial arm"})
+            out[f"{v}_sumsq_by_arm"] = (("zone", "arm"), sq, {"units": "1", "long_name": f"{long_name}: sum "
+                                        "over the arm's residents of each resident's squared period total"})
+        return out
 
     def services(self, t: int, agents: Any) -> None:
         """Tally the services' work and open capacity on day ``t``, by service type."""
@@ -135,6 +166,8 @@ class HeatRecords:
             data[v] = (("time", "zone"), self.base_daily[v], {"units": units, "long_name": long_name})
             data[f"{v}_by_age"] = (("zone", "age_band"), self.base_period[v].astype(np.float32),
                                    {"units": units, "long_name": f"{long_name}, over the period"})
+        if self.arm is not None:
+            data.update(self._by_arm(len(zone_codes)))
         cap = self.service_capacity
         with np.errstate(invalid="ignore", divide="ignore"):
             util = np.where(cap > 0, self.service_contacts / np.where(cap > 0, cap, 1.0), np.nan).astype(np.float32)
@@ -148,4 +181,6 @@ class HeatRecords:
                                         "(NaN when none open)"})
         coords = {"time": time, "zone": zone_codes, "age_band": list(AGE_BANDS), "channel": list(CHANNELS),
                   "service_type": list(SERVICE_TYPES)}
+        if self.arm is not None:
+            coords["arm"] = ["control", "treated"]
         return xr.Dataset(data, coords=coords, attrs=attrs)

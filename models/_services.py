@@ -29,6 +29,7 @@ from numba import njit
 from twin._names import CHANNELS, SERVICE_TYPES
 
 __all__ = [
+    "ARM_ONLY",
     "AlertChannel",
     "CoolingCentre",
     "HomeVisitTeam",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 _EPS = 1e-9
+
+#: ``Service.properties["residents"]`` of a service that serves only the trial's treated arm.
+ARM_ONLY = "trial_arm"
 
 
 class ServiceAgent(mesa.Agent):
@@ -72,6 +76,9 @@ class ServiceAgent(mesa.Agent):
         # twin.place.combine); all zones when absent
         zones = dict(service.properties or {}).get("zones")
         self.zones = None if zones in (None, "all") else frozenset(str(z) for z in zones)
+        # ``properties.residents == "trial_arm"``: an individually randomised trial's service, serving only
+        # residents in the trial's treated arm (the residents' ``trial_arm`` column is 1)
+        self.arm_only = dict(service.properties or {}).get("residents") == ARM_ONLY
 
     def start_day(self, weekday: int) -> None:
         """Open (full capacity) or stay shut for the day."""
@@ -153,6 +160,11 @@ class NearestTable:
     cell_zone
         Flat zone index of each cell (-1 outside), used with ``zone_codes`` when a
         candidate covers only some zones.
+
+    Services of an individually randomised trial (``arm_only``) are nearest only for residents of
+    the treated arm: ``index``/``distance`` are over the other services (everyone), and
+    ``arm_index``/``arm_distance`` over all of them (the treated arm); :meth:`lookup` picks per
+    resident. Without such services ``arm_index`` is ``None`` and nothing changes.
     """
 
     def __init__(self, agents: list[ServiceAgent], cx: np.ndarray, cy: np.ndarray,
@@ -161,7 +173,19 @@ class NearestTable:
         n_cells = cx.size
         self.index = np.full(n_cells, -1, np.int32)
         self.distance = np.full(n_cells, np.inf)
+        self.arm_index: np.ndarray | None = None
+        self.arm_distance: np.ndarray | None = None
         if not self.agents:
+            return
+        arm_only = np.array([bool(getattr(a, "arm_only", False)) for a in self.agents])
+        if arm_only.any():
+            full = NearestTable([_Open(a) for a in self.agents], cx, cy, cell_zone, zone_codes)
+            open_pos = np.flatnonzero(~arm_only)
+            rest = NearestTable([self.agents[i] for i in open_pos], cx, cy, cell_zone, zone_codes)
+            self.arm_index, self.arm_distance = full.index, full.distance
+            self.index = np.where(rest.index >= 0, open_pos[np.maximum(rest.index, 0)] if open_pos.size else -1,
+                                  -1).astype(np.int32)
+            self.distance = rest.distance
             return
         covers = [getattr(a, "zones", None) for a in self.agents]
         if all(c is None for c in covers) or cell_zone is None:
@@ -198,6 +222,23 @@ class NearestTable:
 
     def __bool__(self) -> bool:
         return bool(self.agents)
+
+    def lookup(self, cell: np.ndarray, in_arm: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest service (index into ``agents``, -1 none) and its distance for residents at ``cell``,
+        in the trial's treated arm where ``in_arm`` (``None``: no trial)."""
+        if self.arm_index is None or in_arm is None:
+            return self.index[cell], self.distance[cell]
+        return (np.where(in_arm, self.arm_index[cell], self.index[cell]),
+                np.where(in_arm, self.arm_distance[cell], self.distance[cell]))
+
+
+class _Open:
+    """A service seen without its trial-arm restriction (location and zones only)."""
+
+    arm_only = False
+
+    def __init__(self, agent: ServiceAgent) -> None:
+        self.x, self.y, self.zones = agent.x, agent.y, getattr(agent, "zones", None)
 
 
 def serve_queues(agents: list[ServiceAgent], who: np.ndarray, service: np.ndarray, vulnerable: np.ndarray,

@@ -24,6 +24,21 @@ What a subclass provides
 ``make_drivers`` (classmethod, optional)
     The hazard drivers of a run; the default is the daily weather of
     :func:`twin.climate.make_drivers` (a flood model returns design storms instead).
+``export_state()`` / ``import_state(state)`` (optional)
+    State handed from one span of days to the next (a stepped-wedge trial's periods, run by
+    :meth:`twin.run.engine.Ensemble.run_span`): what residents carry over (behaviour adopted,
+    when a service last contacted them, who is alive), with days counted in the scenario
+    period (``streams.day_offset + t``). The engine calls ``import_state`` after construction
+    and before the first step, ``export_state`` after the last. The defaults carry nothing
+    (``None``): a stateless model's spans are independent, as before.
+
+Individually randomised trials
+------------------------------
+A model registered with ``resident_trials=True`` accepts residents with a ``trial_arm``
+column (int8: 1 treated, 0 control, -1 not in the trial): services whose
+``properties["residents"] == "trial_arm"`` serve only the treated arm, and its results add
+``<variable>_by_arm`` and ``<variable>_sumsq_by_arm`` (zone, arm) for the trial's analysis
+(:mod:`twin.trials.individual`).
 
 Randomness
 ----------
@@ -109,6 +124,16 @@ class TwinModel(mesa.Model):
 
     def to_dataset(self) -> xr.Dataset:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # -- state across spans (optional) ---------------------------------------------------
+    def export_state(self) -> Any:
+        """The state the next span starts from (``None``: the model carries nothing across spans)."""
+        return None
+
+    def import_state(self, state: Any) -> None:
+        """Start from ``state`` (what :meth:`export_state` returned at the end of the previous span)."""
+        if state is not None:
+            raise NotImplementedError(f"{type(self).__name__} carries no state across spans")
 
     def simulate(self) -> xr.Dataset:
         """Step through every day of the drivers and return the records."""

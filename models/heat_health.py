@@ -117,7 +117,11 @@ class HeatHealthModel(ResidentModel):
         self.band = residents.age_band
         nb, nch = len(AGE_BANDS), len(CHANNELS)
         self.group = ((residents.zone.astype(np.int32) * nb + self.band) * nch).astype(np.int32)
-        self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age)
+        # an individually randomised trial: residents' trial_arm (1 treated, 0 control, -1 not in the trial)
+        arm = residents.extra.get("trial_arm")
+        self.in_arm = None if arm is None else np.asarray(arm) == 1
+        self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age,
+                                   arm=None if arm is None else np.asarray(arm, np.int8))
         # heat dose, seasonal baseline, displacement and who is alive (models/_heat_dose.py)
         self.zb = (self.group // nch).astype(np.int32)
         self.heat = HeatDose(params, region, np.asarray(drivers.time.day_of_year), self.zb, c.p0, self.n_zones * nb)
@@ -187,8 +191,9 @@ class HeatHealthModel(ResidentModel):
         # 2. alerts through the SMS/app channel
         if self.issued[t] and self.alerting and self.alertable.size:
             who = self.alertable[self.alive[self.alertable]]
-            ok = serve_queues(self.alerting.agents, who, self.alerting.index[res.cell[who]], c.vulnerable[who],
-                              u[_U_ORDER, who])
+            chan = self.alerting.lookup(res.cell[who], self._arm(who))[0]
+            who, chan = who[chan >= 0], chan[chan >= 0]
+            ok = serve_queues(self.alerting.agents, who, chan, c.vulnerable[who], u[_U_ORDER, who])
             sent = who[ok]
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
@@ -197,7 +202,7 @@ class HeatHealthModel(ResidentModel):
         if level >= dl.proactive_min_level and self.proactive and self.listed.size:
             who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)
                               & self.alive[self.listed]]
-            team = self.proactive.index[res.cell[who]]
+            team = self.proactive.lookup(res.cell[who], self._arm(who))[0]
             who, team = who[team >= 0], team[team >= 0]
             if who.size:
                 cost = np.empty(who.size)
@@ -243,10 +248,11 @@ class HeatHealthModel(ResidentModel):
             if want.size:
                 who = hot[want]
                 cell = res.cell[who]
-                centre = self.cooling.index[cell]
-                who, cell, want, centre = who[centre >= 0], cell[centre >= 0], want[centre >= 0], centre[centre >= 0]
+                centre, dist = self.cooling.lookup(cell, self._arm(who))
+                ok = centre >= 0
+                who, cell, want, centre, dist = who[ok], cell[ok], want[ok], centre[ok], dist[ok]
                 is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
-                p = cooling_centre_visit_probability(self.cooling.distance[cell], is_open, c.rural[who], self.params)
+                p = cooling_centre_visit_probability(dist, is_open, c.rural[who], self.params)
                 go = u[_U_COOL, who] < p
                 ok = serve_queues(self.cooling.agents, who[go], centre[go], c.vulnerable[who[go]], u[_U_ORDER, who[go]])
                 visited[want[go][ok]] = True
@@ -266,6 +272,42 @@ class HeatHealthModel(ResidentModel):
         rec.add("heat_illness", t, hot[harm.ill], preferred=pref)
         rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
         rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
+
+    def _arm(self, who: np.ndarray) -> np.ndarray | None:
+        """Whether residents ``who`` are in a trial's treated arm (``None``: no individually randomised trial)."""
+        return None if self.in_arm is None else self.in_arm[who]
+
+    # ------------------------------------------------------------------ state across spans
+    def export_state(self) -> dict[str, Any]:
+        """Behaviour, contact history, who is alive, and the heat-dose and displacement carry-over.
+
+        Days are in the scenario period (``streams.day_offset + t``), so the next span's model
+        (:meth:`import_state`) keeps a behaviour adopted on day 17 until day 17 + behaviour_days - 1.
+        In an individually randomised trial ``resident_totals`` also holds each resident's totals
+        of the recorded counts over the span (not carried: the trial's analysis groups them by arm).
+        """
+        off = int(self.streams.day_offset)
+        return {"resident_totals": {v: a.copy() for v, a in self.records.per_resident.items()},"adopted": self.adopted.copy(), "until": self.until.astype(np.int64) + off,
+                "last_proactive": self.last_proactive.astype(np.int64) + off, "alive": self.alive.copy(),
+                "dose_history": None if self.heat.hist is None else self.heat.hist.copy(),
+                "displacement_debt": self.heat.debt[self.n_days:].copy()}
+
+    def import_state(self, state: dict[str, Any] | None) -> None:
+        """Start from the state a previous span ended with (same residents; see :meth:`export_state`)."""
+        if state is None:
+            return
+        if state["alive"].shape != self.alive.shape:
+            raise ValueError("state of other residents: the state must come from the same replicate's residents")
+        off = int(self.streams.day_offset)
+        self.adopted[:] = state["adopted"]
+        self.until[:] = np.maximum(state["until"] - off, -(10**6))
+        self.last_proactive[:] = np.maximum(state["last_proactive"] - off, -(10**6))
+        self.alive[:] = state["alive"]
+        self.heat.remove(np.flatnonzero(~self.alive), self.cols.p0)
+        if state["dose_history"] is not None:
+            self.heat.hist = state["dose_history"].copy()
+        debt = state["displacement_debt"][: self.heat.debt.shape[0]]
+        self.heat.debt[: debt.shape[0]] += debt
 
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
         self.records.add("contacts", t, who, channel=ch)
@@ -293,13 +335,13 @@ class HeatHealthModel(ResidentModel):
                     continue
                 who = pending[m]
                 cell = res.cell[who]
-                svc = table.index[cell]
+                svc, dist = table.lookup(cell, self._arm(who))
                 covered = svc >= 0  # a service may cover only its council's zones: elsewhere, none of this type
-                m, who, cell, svc = m[covered], who[covered], cell[covered], svc[covered]
+                m, who, cell, svc, dist = m[covered], who[covered], cell[covered], svc[covered], dist[covered]
                 cost = None
                 if ch == _F2F and stype != "home_visit_team":
                     decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)
-                    reach = u[_U_ACCESS, who] < np.exp(-table.distance[cell] / decay)
+                    reach = u[_U_ACCESS, who] < np.exp(-dist / decay)
                     m, who, cell, svc = m[reach], who[reach], cell[reach], svc[reach]
                 elif stype == "home_visit_team":
                     cost = np.empty(who.size)

@@ -126,6 +126,7 @@ register_model(
     # the keys of models._heat_records.VARIABLES (kept equal by tests/adversarial)
     zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
                     "unmet_demand", "heat_illness", "attributable_deaths", "baseline_deaths", "expected_attributable_deaths"),
+    resident_trials=True,  # trial_arm column, arm-only services, outcomes by arm (models/_heat_records.py)
 )
 
 

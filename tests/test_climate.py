@@ -52,6 +52,31 @@ def test_heathrow_hot_day_frequencies_plausible(long_runs):
     assert 1.4 < r28 < r30 < 3.5
 
 
+def test_ar1_is_lfilters_recursion_bit_for_bit():
+    """The weather's AR(1) loop gives exactly scipy.signal.lfilter's numbers (so results did not move)."""
+    from scipy.signal import lfilter
+
+    from twin.climate.weather import _ar1
+
+    rng = np.random.default_rng(3)
+    for rho in (0.0, 0.3, 0.72, 0.97, -0.4):
+        for n in (1, 2, 365, 4000):
+            noise = rng.standard_normal(n)
+            e = noise.copy()
+            if rho:
+                s = np.sqrt(1.0 - rho**2)
+                e[0] /= s
+                expected = lfilter([s], [1.0, -rho], e)
+            else:
+                expected = e
+            got = _ar1(noise, rho)
+            assert got.dtype == np.float64 and np.array_equal(got, expected), (rho, n)
+    x = rng.standard_normal(10)
+    before = x.copy()
+    _ar1(x, 0.5)
+    np.testing.assert_array_equal(x, before)  # the caller's noise is left alone
+
+
 def test_persistence_lag1(long_runs):
     s = summer_statistics(long_runs["heathrow"])
     assert 0.6 <= s["lag1_jja"] <= 0.8

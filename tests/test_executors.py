@@ -85,12 +85,16 @@ def _wait_for_runs(runs: Path, n: int, proc: subprocess.Popen, timeout: float = 
         time.sleep(0.05)
 
 
-def _interrupt(path: Path, out: Path, sig: int, stored: int) -> tuple[int, str]:
-    """Start ``twin run``, wait until ``stored`` runs are stored, send ``sig``; its exit code and stderr."""
-    proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=out.parent)
+def _interrupt(path: Path, out: Path, sig: int, stored: int, jobs: int = 1) -> tuple[int, str]:
+    """Start ``twin run``, wait until ``stored`` runs are stored, send ``sig``; its exit code and stderr.
+
+    Its stderr is read to the end: a worker process left running after the main one has gone would
+    hold it open, and the test would time out.
+    """
+    proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", "--jobs", str(jobs), cwd=out.parent)
     _wait_for_runs(out / ".runs", stored, proc)  # then signal at once: the run is still going
     proc.send_signal(sig)
-    err = proc.communicate(timeout=600)[1]
+    err = proc.communicate(timeout=300)[1]
     assert not (out / "results.nc").exists()  # nothing half-written
     for f in (out / ".runs").glob("o*.npz"):  # every stored run is whole
         decode(f)
@@ -98,10 +102,11 @@ def _interrupt(path: Path, out: Path, sig: int, stored: int) -> tuple[int, str]:
 
 
 def test_an_interrupted_then_killed_run_resumes_to_the_same_result(small, tmp_path):
-    """Ctrl-C (one line, exit 130), then SIGKILL of the resumed run, then a third run finishes the job."""
+    """Ctrl-C of a two-worker run (one line, exit 130, no worker left behind), then SIGKILL of the
+    resumed run, then a third run finishes the job."""
     path, local = small
     out = tmp_path / "out"
-    code, err = _interrupt(path, out, signal.SIGINT, 1)
+    code, err = _interrupt(path, out, signal.SIGINT, 1, jobs=2)
     lines = err.strip().splitlines()
     assert code == 130
     assert len(lines) == 1 and lines[0].startswith("interrupted") and "Traceback" not in err, lines

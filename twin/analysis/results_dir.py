@@ -21,7 +21,7 @@ from typing import Any
 
 from twin.errors import OutputError, TwinError
 
-__all__ = ["MAX_MANIFEST_BYTES", "MAX_VALUES", "check_results_dir", "damaged", "open_results", "read_manifest", "reading_results"]
+__all__ = ["MAX_MANIFEST_BYTES", "MAX_VALUES", "check_results_dir", "damaged", "open_checked", "open_results", "read_manifest", "reading_results"]
 
 #: Largest manifest.json read (they are a few kB).
 MAX_MANIFEST_BYTES = 16 << 20
@@ -63,24 +63,36 @@ def check_results_dir(directory: str | os.PathLike[str]) -> Path:
     """Check a results directory before it is read: ``results.nc`` a NetCDF-4 file of sane size with the
     dimensions, coordinates and reference option of a result, ``manifest.json`` (if any) of the right
     shape. Only metadata is read (nothing is decompressed). Returns the directory."""
+    out, ds = open_checked(directory)
+    ds.close()
+    return out
+
+
+def open_checked(directory: str | os.PathLike[str]) -> tuple[Path, Any]:
+    """:func:`check_results_dir`, keeping ``results.nc`` open (lazily): ``(directory, dataset)``."""
     import xarray as xr
 
     path = results_path(directory)
     with open(path, "rb") as f:
         if f.read(8) != b"\x89HDF\r\n\x1a\n":
             raise damaged(path, "not a NetCDF-4/HDF5 file")
+    ds = None
     try:
-        with xr.open_dataset(path, engine="h5netcdf") as ds:
-            total = sum(int(v.size) for v in ds.variables.values())
-            if total > MAX_VALUES:  # checked before decompressing anything
-                raise damaged(path, f"{total:,} values; more than the {MAX_VALUES:,} a result of `twin run` holds")
-            check_results(ds, path)
+        ds = xr.open_dataset(path, engine="h5netcdf")
+        total = sum(int(v.size) for v in ds.variables.values())
+        if total > MAX_VALUES:  # checked before decompressing anything
+            raise damaged(path, f"{total:,} values; more than the {MAX_VALUES:,} a result of `twin run` holds")
+        check_results(ds, path)
+        read_manifest(path.parent)
     except OutputError:
+        if ds is not None:
+            ds.close()
         raise
     except Exception as exc:  # h5py/h5netcdf raise many types for truncated or odd files
+        if ds is not None:
+            ds.close()
         raise damaged(path, f"cannot be read: {type(exc).__name__}") from None
-    read_manifest(path.parent)
-    return path.parent
+    return path.parent, ds
 
 
 def open_results(directory: str | os.PathLike[str]) -> tuple[Path, Any, dict]:

@@ -137,15 +137,24 @@ def _mean_var_factor(rho: float, n: float = _MONTH_DAYS) -> float:
 
 
 def _ar1(noise: np.ndarray, rho: float) -> np.ndarray:
-    """Unit-variance AR(1) driven by standard-normal noise, started in its stationary state."""
-    from scipy.signal import lfilter
+    """Unit-variance AR(1) driven by standard-normal noise, started in its stationary state.
 
-    e = noise.copy()
+    ``x[t] = s e[t] + rho x[t-1]`` with ``s = sqrt(1 - rho^2)``: the recursion
+    ``scipy.signal.lfilter([s], [1, -rho], e)`` computes, in the same floating-point operations
+    (``tests/test_weather.py`` checks bit-for-bit equality), as a plain loop over Python floats.
+    Importing ``scipy.signal`` cost every run process about a second for a loop of a few hundred steps.
+    """
+    e = np.array(noise, dtype=np.float64)
     if rho == 0.0:
         return e
-    scale = np.sqrt(1.0 - rho**2)
+    scale = float(np.sqrt(1.0 - rho**2))
     e[0] /= scale  # x[0] = noise[0]: stationary start
-    return lfilter([scale], [1.0, -rho], e)
+    out = np.empty_like(e)
+    y, r = 0.0, float(rho)
+    for t, v in enumerate(e.tolist()):
+        y = scale * v + r * y
+        out[t] = y
+    return out
 
 
 def _stretch_upper_tail(x: np.ndarray, sd: np.ndarray, season_w: np.ndarray, stretch: float,

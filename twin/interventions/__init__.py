@@ -136,6 +136,8 @@ class Intervention:
 
     Subclasses set ``name`` and ``Params`` and implement :meth:`apply` and
     :meth:`cost`; ``zones`` are the zone codes chosen by the scenario's target.
+    ``resident_targeting`` is True for interventions that add services, which an individually
+    randomised trial can restrict to its treated residents (:mod:`twin.trials.individual`).
     """
 
     name: ClassVar[str]
@@ -143,6 +145,8 @@ class Intervention:
     description: ClassVar[str] = ""
     #: Smallest valid parameters, for docs, ``twin schema`` examples and the per-entry tests.
     example: ClassVar[dict[str, Any]] = {}
+    #: adds services that an individually randomised trial can restrict to its treated residents
+    resident_targeting: ClassVar[bool] = False
 
     def apply(self, place: Any, params: InterventionParams, zones: tuple[str, ...]) -> Any:
         """Return a new Place with the intervention applied in ``zones`` (pure)."""

@@ -64,6 +64,7 @@ class CommunityHubs(Intervention):
     name: ClassVar[str] = "community_hubs"
     Params: ClassVar[type[InterventionParams]] = CommunityHubsParams
     description: ClassVar[str] = "Add face-to-face community hubs, or a mobile outreach van's stops, in the targeted zones."
+    resident_targeting: ClassVar[bool] = True  # its services can serve a trial's treated residents only
     example: ClassVar[dict[str, Any]] = {"mobile": False}
 
     def apply(self, place: Any, params: CommunityHubsParams, zones: tuple[str, ...]) -> Any:

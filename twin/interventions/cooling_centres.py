@@ -65,6 +65,7 @@ class CoolingCentres(Intervention):
     name: ClassVar[str] = "cooling_centres"
     Params: ClassVar[type[InterventionParams]] = CoolingCentresParams
     description: ClassVar[str] = "Add cooling-centre services (capacity, opening days) at chosen or given sites."
+    resident_targeting: ClassVar[bool] = True  # its services can serve a trial's treated residents only
     example: ClassVar[dict[str, Any]] = {"capacity": 100.0}
 
     def apply(self, place: Any, params: CoolingCentresParams, zones: tuple[str, ...]) -> Any:

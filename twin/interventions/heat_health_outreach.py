@@ -60,6 +60,7 @@ class HeatHealthOutreach(Intervention):
     name: ClassVar[str] = "heat_health_outreach"
     Params: ClassVar[type[InterventionParams]] = HeatHealthOutreachParams
     description: ClassVar[str] = "Add a proactive home-visit/phone outreach team serving the targeted zones."
+    resident_targeting: ClassVar[bool] = True  # its services can serve a trial's treated residents only
     example: ClassVar[dict[str, Any]] = {"staff": 2.0}
 
     def apply(self, place: Any, params: HeatHealthOutreachParams, zones: tuple[str, ...]) -> Any:

@@ -7,7 +7,10 @@ reads a climate file once, and caches the residents of the replicate being run. 
 
 - :meth:`Ensemble.run_one` runs one (option, pathway, replicate) and returns its records;
 - :meth:`Ensemble.run_place` runs any place (a trial's partly treated place) on a pathway,
-  a replicate and a span of days: the one place where a model is stepped;
+  a replicate and a span of days: the one place where a model is stepped (with :meth:`Ensemble.run_span`);
+- :meth:`Ensemble.run_span` runs a span of days from the state the previous span ended with
+  and returns the state at the end (a stepped wedge with carry-over; an individually
+  randomised trial's residents with their ``trial_arm``);
 - :meth:`Ensemble.build_model` returns the constructed, unstepped Mesa model (the
   dashboard's live view steps it day by day).
 
@@ -328,6 +331,24 @@ class Ensemble:
             parts = [self._simulate(place, drivers, replicate, year, seg, None) for year, seg in self.segments()]
             ds = parts[0] if len(parts) == 1 else _join_segments(parts)
         return _with_station_weather(ds, drivers, days)
+
+    def run_span(self, place: Any, pathway: str, replicate: int, *, days: slice, span: int, state: Any = None,
+                 residents: Any = None, drivers: Any = None) -> tuple[xr.Dataset, Any]:
+        """Run ``place`` over a span of days from ``state``: ``(records, the model's state at the end)``.
+
+        A trial's periods run one after another through here: ``state`` is what the previous
+        span's model exported (:meth:`twin.models.base.TwinModel.export_state`; ``None`` starts
+        fresh, exactly as ``run_place(days=, span=)``); ``residents`` replaces the replicate's
+        residents (the same residents with an individually randomised trial's ``trial_arm``);
+        ``drivers`` the run's drivers when the caller has them (a place whose grid is unchanged).
+        """
+        drivers = self.drivers(place, pathway, replicate) if drivers is None else drivers
+        seg_place, drivers_span, own, params = self._arguments(place, drivers, replicate, None, days, span)
+        model = self.model(seg_place, drivers_span, own if residents is None else residents, params,
+                           streams=self._streams(replicate, None, days, span), outputs=self.scenario.outputs)
+        model.import_state(state)
+        ds = model.simulate()
+        return _with_station_weather(ds, drivers, days), model.export_state()
 
     def run_one(self, option: int | str, pathway: int | str, replicate: int) -> xr.Dataset:
         """Run one (option, pathway, replicate) and return its records."""

@@ -88,9 +88,24 @@ class LocalExecutor:
                 for fut in done:
                     on_result(*fut.result())
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop(pool)
             raise
         pool.shutdown(wait=True)
+
+
+def _stop(pool: Any) -> None:
+    """Stop a process pool at once (Ctrl-C, an error): its workers' current runs are abandoned.
+
+    ``shutdown(wait=False)`` alone leaves each worker computing its current run after the main
+    process has gone, holding the terminal's output open. ``ProcessPoolExecutor`` gains
+    ``terminate_workers()`` in Python 3.14; until then its worker table is the way in.
+    """
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.join(timeout=5)
 
 
 class DaskExecutor:

@@ -65,17 +65,9 @@ def load_results(directory: str | os.PathLike[str]) -> RunResult:
     """Open a results directory written by ``twin run`` (lazily)."""
     import json
 
-    from twin.errors import OutputError
+    from twin.analysis.results_dir import open_checked
 
-    from twin.analysis.results_dir import check_results_dir
-
-    out = check_results_dir(directory)  # a damaged or foreign directory: one line naming the file
-    path = out / "results.nc"
-    try:
-        ds = xr.open_dataset(path, engine="h5netcdf")
-    except Exception as err:  # noqa: BLE001 - any failure to read is a damaged result
-        raise OutputError(f"not a placetwin result, or damaged: {path} ({type(err).__name__})", field="DIR",
-                          value=str(out)) from err
+    out, ds = open_checked(directory)  # a damaged or foreign directory: one line naming the file; opened once
     ind_path = out / "indicators.nc"
     if ind_path.is_file():
         ind = xr.open_dataset(ind_path, engine="h5netcdf")

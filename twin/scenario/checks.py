@@ -154,7 +154,7 @@ def _trial(place: Any, scenario: Any) -> None:
 def _trial_intervention(scenario: Any) -> None:
     from twin.trials.run import _check_intervention
 
-    _check_intervention(scenario.trial, _lines(scenario), _file(scenario))
+    _check_intervention(scenario.trial, _lines(scenario), _file(scenario), scenario.model)
 
 
 def _lines(scenario: Any) -> Any:

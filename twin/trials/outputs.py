@@ -17,7 +17,8 @@ from twin.run.writer import OutputDir, manifest
 
 __all__ = ["TRIAL_FILES", "trial_dataset", "write_trial_outputs"]
 
-TRIAL_FILES = ("trial.nc", "trial.csv", "estimates.csv", "stage1.csv", "analysis.csv", "manifest.json", "plots")
+TRIAL_FILES = ("trial.nc", "trial.csv", "estimates.csv", "stage1.csv", "analysis.csv", "arms.csv",
+               "time_on_treatment.csv", "manifest.json", "plots")
 
 
 def trial_dataset(result: dict[str, Any], provenance: dict[str, Any]) -> Any:
@@ -95,7 +96,8 @@ def write_trial_outputs(result: dict[str, Any], out: str | Path | OutputDir, pro
            if ds[v].ndim > 0 and ds[v].dtype.kind in "fiu"}
     ds.to_netcdf(staging / "trial.nc", engine="h5netcdf", encoding=enc)
     result["power"].to_csv(staging / "trial.csv", index=False, float_format="%.6g")
-    for name, key in (("estimates.csv", "estimates"), ("stage1.csv", "stage1"), ("analysis.csv", "analysis")):
+    for name, key in (("estimates.csv", "estimates"), ("stage1.csv", "stage1"), ("analysis.csv", "analysis"),
+                      ("arms.csv", "arms"), ("time_on_treatment.csv", "time_on_treatment")):
         if result.get(key) is not None:
             result[key].to_csv(staging / name, index=False, float_format="%.6g")
     written = []

@@ -35,7 +35,7 @@ def load_trial_scenario(path: str | Path) -> tuple[Any, Any]:
         raise ScenarioError("the scenario has no trial: section", file=path, field="trial",
                             hint="add trial: {design, outcome, intervention, ...}; see twin.trials.spec")
     _, lines = load_with_lines(sc.text, str(path))
-    _check_intervention(spec, lines, path)
+    _check_intervention(spec, lines, path, sc.model)
     if spec.pathway is not None and spec.pathway not in sc.pathways:
         raise ScenarioError("pathway is not one of the scenario's pathways", file=path, field="trial.pathway",
                             line=lines.line_of(("trial", "pathway")), value=spec.pathway,
@@ -44,8 +44,8 @@ def load_trial_scenario(path: str | Path) -> tuple[Any, Any]:
     return sc, spec
 
 
-def _check_intervention(spec: Any, lines: Any, path: Path) -> None:
-    from twin.interventions import _as_spec
+def _check_intervention(spec: Any, lines: Any, path: Path, model: str | None = None) -> None:
+    from twin.interventions import REGISTRY, _as_spec
 
     try:
         _as_spec({**spec.intervention, "target": "all"})
@@ -54,6 +54,22 @@ def _check_intervention(spec: Any, lines: Any, path: Path) -> None:
                                       (".type" if err.field == "type" else ""))
         raise ScenarioError(err.message, file=path, field=key, line=lines.line_of(("trial", "intervention")),
                             value=err.value, hint=err.hint) from None
+    if spec.randomise != "residents":
+        return
+    kind = spec.intervention["type"]
+    if not REGISTRY[kind].resident_targeting:
+        able = ", ".join(sorted(k for k, v in REGISTRY.items() if v.resident_targeting))
+        raise ScenarioError("changes the place, not a service, so it cannot be given to some residents and not their "
+                            "neighbours", file=path, field="trial.intervention.type", value=kind,
+                            line=lines.line_of(("trial", "intervention")), hint=f"randomise: residents needs one of {able}")
+    if model is not None:
+        from twin.models import get_model, model_names
+
+        if model in model_names() and not get_model(model).resident_trials:
+            able = ", ".join(m for m in model_names() if get_model(m).resident_trials)
+            raise ScenarioError("the model records no outcomes by trial arm", file=path, field="trial.randomise",
+                                value="residents", line=lines.line_of(("trial", "randomise")),
+                                hint=f"models that can: {able}; or randomise: zones")
 
 
 def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
@@ -84,7 +100,18 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     pathway = spec.pathway or sc.pathways[0]
     tt = TwinTrial(place, sc.model, sc.parameters, dict(spec.intervention), spec.outcome.variable,
                    time_index(sc.period), periods=spec.periods, per=spec.outcome.per, pathway=pathway, seed=seed,
-                   climate_source=getattr(sc, "climate_path", None), clusters=zones)
+                   climate_source=getattr(sc, "climate_path", None), clusters=zones, carry_over=spec.carry_over)
+    if spec.randomise == "residents":
+        from twin.trials.individual_run import run_individual_trial
+
+        try:
+            return run_individual_trial(tt, spec, seed, say)
+        except TwinError as err:
+            if isinstance(err, ScenarioError) or not str(err.field or "").startswith("trial"):
+                raise
+            lines = getattr(sc, "_trial_lines", None)
+            raise ScenarioError(err.message, file=sc.path, field=err.field, value=err.value, hint=err.hint,
+                                line=lines.line_of(tuple(str(err.field).split("."))) if lines else None) from None
     say(f"stage 1: {spec.twin_replicates} twin replicate(s) x {spec.periods} period(s) x 3 allocations")
     stage1 = tt.stage1(spec.twin_replicates)
     idx = [place.zone_codes.index(z) for z in zones]
@@ -126,6 +153,13 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
         rows.append(analyse(tt.run(design, replicate=i), design=spec.design, alpha=spec.alpha)
                     .assign(source="twin", trial=i))
     estimates = pd.concat(rows, ignore_index=True)
+    tot = None
+    if spec.carry_over and spec.design == "stepped_wedge":
+        from twin.trials.carryover import time_on_treatment
+
+        say("time on treatment: one allocation with and without carry-over, beside the untreated place")
+        tot = time_on_treatment(tt, make_design(spec.design, zones, allocation_rng(seed, 0), periods=spec.periods,
+                                                share=share, strata=strata, sequences=spec.sequences), 0)
     example = make_design(spec.design, zones if not isinstance(spec.clusters, int) else k, allocation_rng(seed, 0),
                           periods=spec.periods, share=share,
                           strata=None if strata is None else [strata[i % len(strata)] for i in range(k)],
@@ -135,8 +169,14 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
     units = f"{spec.outcome.variable} per {spec.outcome.per:g} residents"
     at_k = table[(table["n_clusters"] == k)]
     at_k = at_k.iloc[(at_k["effect"] - model.effect).abs().argsort()[:1]] if len(at_k) else at_k
+    answer = trial_answer(spec, model, k, at_k, needed, units)
+    if tot is not None:
+        from twin.trials.carryover import carryover_answer
+
+        answer += "\n" + carryover_answer(tot)
     summary = {
-        "answer": trial_answer(spec, model, k, at_k, needed, units),
+        "answer": answer, "carry_over": spec.carry_over,
+        "time_on_treatment": None if tot is None else tot.to_dict(orient="records"),
         "predicted_effect": model.effect, "baseline_mean": model.mean, "icc": model.icc,
         "cluster_size": model.cluster_size, "clusters_in_design": k,
         "clusters_needed_closed_form": needed["closed_form"], "clusters_needed_simulated": needed["simulated"],
@@ -150,6 +190,7 @@ def run_trial(sc: Any, spec: Any, *, progress: Any = None) -> dict[str, Any]:
         "seconds": {"stage1": round(t_stage1, 3), "total": round(time.perf_counter() - t0, 3)},
     }
     return {"power": table, "estimates": estimates, "stage1": stage1, "design": example, "model": model,
+            "time_on_treatment": tot,
             "required": needed, "true_effect": model.effect, "units": units, "period_labels": labels,
             "summary": summary}
 
@@ -213,5 +254,8 @@ def _run_and_write(sc: Any, spec: Any, outdir: Any, plots: bool, progress: Any) 
                   "placetwin_version": __version__, "model": sc.model, "place": sc.place,
                   "design": spec.design, "outcome": spec.outcome.variable, "intervention": spec.intervention["type"],
                   "power_target": spec.power_target, "alpha": spec.alpha, "n_sim": spec.n_sim,
-                  "two_stage": "stage 1: twin runs estimate the outcome model; stage 2: parametric trials from it"}
+                  "randomise": spec.randomise, "carry_over": int(spec.carry_over),
+                  "two_stage": "stage 1: twin runs estimate the outcome model; stage 2: parametric trials from it"
+                  if spec.randomise == "zones" else "whole individually randomised trials in the twin, beside the "
+                  "parametric power of the same design"}
     return write_trial_outputs(result, outdir, provenance, plots=plots)

@@ -12,8 +12,19 @@ Common random numbers: trial replicate ``r`` uses the runner's streams of replic
 (:mod:`twin.run.streams`; runs go through :meth:`twin.run.Ensemble.run_place`): the same weather for the whole season, the same residents
 (drawn once, on the place before any intervention), the same model stream per span and, for
 models with per-day streams, ``seed_key = (seed, r, first day of the span)``. So two
-allocations of replicate ``r`` differ only by what the intervention changes. Model state
-(e.g. behaviour adopted after a contact) does not carry over from one span to the next.
+allocations of replicate ``r`` differ only by what the intervention changes.
+
+Carry-over (``carry_over=True``): each span starts from the state the previous span's model
+ended with (:meth:`twin.run.engine.Ensemble.run_span`; for ``heat_health``: behaviour adopted and
+until when, the last proactive contact, who is alive, the heat-dose lags and displacement), so
+residents of a zone treated in period 1 keep what they gained into period 2. Without it (the
+default, as before) each span starts fresh. Either way the same seed gives the same numbers:
+the state is a deterministic function of the earlier spans. :mod:`twin.trials.carryover`
+measures the effect by time on treatment with and without it.
+
+Individual randomisation (``randomise="residents"``, :mod:`twin.trials.individual`): residents,
+not zones, are allocated; the intervention is applied to every trial zone and the services it
+adds serve only the treated arm (:meth:`TwinTrial.place_for_residents`).
 
 The two-stage approach (what trialists do when every trial is costly)
 ---------------------------------------------------------------------
@@ -77,6 +88,8 @@ class TwinTrial:
         As in a scenario.
     clusters
         Zone codes in the trial (default: every zone).
+    carry_over
+        Carry the model's state from one span to the next (see the module notes).
     """
 
     place: Any
@@ -91,6 +104,7 @@ class TwinTrial:
     seed: int = 0
     climate_source: Path | None = None
     clusters: Sequence[str] | None = None
+    carry_over: bool = False
     _cache: dict[Any, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -131,14 +145,55 @@ class TwinTrial:
                 self._cache[key] = apply_option(self.place, [spec])[0]
         return self._cache[key]
 
+    def place_for_residents(self) -> Any:
+        """The place with the intervention in every trial zone, its new services serving only the
+        treated arm of an individually randomised trial (``properties.residents: trial_arm``)."""
+        key = ("residents",)
+        if key not in self._cache:
+            import dataclasses
+
+            from twin.models._services import ARM_ONLY
+
+            treated = self.place_for(tuple(self.clusters))
+            old = {svc.id for svc in self.place.services}
+            added = [svc for svc in treated.services if svc.id not in old]
+            if not added:
+                raise TwinError("the intervention adds no service, so it cannot be given to some residents and not "
+                                "their neighbours", field="trial.intervention.type", value=self.intervention.get("type"),
+                                hint="individual randomisation needs one that adds a service (heat_health_outreach, "
+                                     "cooling_centres, community_hubs); randomise zones otherwise")
+            services = tuple(dataclasses.replace(svc, properties={**dict(svc.properties or {}), "residents": ARM_ONLY})
+                             if svc.id not in old else svc for svc in treated.services)
+            self._cache[key] = treated.replace(services=services)
+        return self._cache[key]
+
     def residents(self, replicate: int) -> Any:
         """The residents of ``replicate`` (drawn on the untreated place; shared by every allocation)."""
         return self.ensemble.residents(replicate)
 
     def run_span(self, replicate: int, span: int, treated: Sequence[str]) -> np.ndarray:
-        """Outcome per zone (every zone of the place, rate per ``per`` residents) in one span."""
+        """Outcome per zone (every zone of the place, rate per ``per`` residents) in one span, from a fresh start."""
         ds = self.ensemble.run_place(self.place_for(treated), self.pathway, replicate, days=self.spans[span],
                                      span=TRIAL_SPAN_OFFSET + span)
+        return self.zone_outcome(ds)
+
+    def run_chain(self, replicate: int, treated: Sequence[Sequence[str]], carry_over: bool | None = None) -> np.ndarray:
+        """Outcome per (period, zone) of spans run in turn, ``treated[p]`` treated in period ``p``.
+
+        With carry-over (``carry_over``, default the trial's) each span starts from the state
+        the previous one ended with; without it this is :meth:`run_span` per period.
+        """
+        carry = self.carry_over if carry_over is None else carry_over
+        out, state = [], None
+        for p, zones in enumerate(treated):
+            ds, end = self.ensemble.run_span(self.place_for(tuple(zones)), self.pathway, replicate, days=self.spans[p],
+                                             span=TRIAL_SPAN_OFFSET + p, state=state)
+            state = end if carry else None
+            out.append(self.zone_outcome(ds))
+        return np.array(out)
+
+    def zone_outcome(self, ds: Any) -> np.ndarray:
+        """The outcome variable of a span's records per zone, per ``per`` residents."""
         if self.variable not in ds:
             have = sorted(v for v in ds.data_vars if "zone" in ds[v].dims)
             raise TwinError("outcome variable not in the model's results", field="trial.outcome.variable",
@@ -150,8 +205,10 @@ class TwinTrial:
         return total / np.maximum(self.residents_by_zone, 1.0) * self.per
 
     # -- whole trials ----------------------------------------------------------------------
-    def run(self, design: Design, replicate: int = 0) -> Any:
+    def run(self, design: Design, replicate: int = 0, carry_over: bool | None = None) -> Any:
         """Run one allocation (clusters = zones) and return its cluster × period table.
+
+        ``carry_over`` (default: the trial's) carries the model's state from period to period.
 
         Columns: replicate, cluster, stratum, period, treated, y (rate per ``per``), n (zone residents).
         """
@@ -163,8 +220,9 @@ class TwinTrial:
                             value=bad[0] if bad else design.n_periods)
         idx = [self.place.zone_codes.index(c) for c in design.clusters]
         rows = []
+        ys = self.run_chain(replicate, [design.treated_clusters(p) for p in range(self.periods)], carry_over)
         for p in range(self.periods):
-            y = self.run_span(replicate, p, design.treated_clusters(p))
+            y = ys[p]
             for j, c in enumerate(design.clusters):
                 rows.append((replicate, c, design.strata[j], p, int(design.treated[j, p]), y[idx[j]],
                              self.residents_by_zone[idx[j]]))
@@ -175,6 +233,8 @@ class TwinTrial:
 
         Returns a DataFrame: replicate, period, cluster, y0 (untreated place), y1 (the cluster
         treated, half the clusters treated), spill (the cluster untreated while the other half is).
+        With carry-over each of the three allocations runs its periods in turn, its state carried,
+        so ``y1`` in period ``p`` is the effect after ``p + 1`` periods of treatment.
         """
         import pandas as pd
 
@@ -186,10 +246,9 @@ class TwinTrial:
             a = half.treated_clusters(0)
             b = tuple(c for c in self.clusters if c not in a)
             in_a = np.isin(np.array(self.clusters), a)
+            chains = [self.run_chain(r, [z] * self.periods)[:, idx] for z in ((), a, b)]
             for p in range(self.periods):
-                y0 = self.run_span(r, p, ())[idx]
-                ya = self.run_span(r, p, a)[idx]
-                yb = self.run_span(r, p, b)[idx]
+                y0, ya, yb = (c[p] for c in chains)
                 y1 = np.where(in_a, ya, yb)
                 spill = np.where(in_a, yb, ya)
                 for j, c in enumerate(self.clusters):

@@ -8,6 +8,11 @@ Format (every key but ``design``, ``outcome`` and ``intervention`` has a default
 
     trial:
       design: stepped_wedge        # individual | parallel | stratified | stepped_wedge
+      randomise: zones             # zones | residents (individual randomisation run in the twin:
+                                   # design individual, one period, whole twin_trials; see twin.trials.individual)
+      eligible: all                # residents: who may enter (all, aged_65_plus, aged_75_plus, or a
+                                   # boolean column of the model's residents, e.g. vulnerable_list)
+      carry_over: false            # carry the model's state (behaviour, contacts) from period to period
       clusters: zones              # zones (all the place's zones), a list of zone codes,
                                    # or an integer: that many synthetic clusters (parametric stage only)
       periods: 5                   # the scenario period is cut into this many equal spans
@@ -138,6 +143,15 @@ class TrialSpec(_Strict):
     design: Literal["individual", "parallel", "stratified", "stepped_wedge"] = Field(
         description="individual or parallel cluster randomisation, stratified cluster randomisation, "
         "or a stepped-wedge rollout across periods.")
+    randomise: Literal["zones", "residents"] = Field(
+        "zones", description="zones: clusters are allocated (the intervention targets treated zones); residents: "
+        "an individually randomised trial run in the twin (design individual; the intervention's services serve "
+        "only the treated arm; outcomes per arm).")
+    eligible: str = Field("all", min_length=1, description="randomise: residents: who may enter the trial (all, "
+                          "aged_65_plus, aged_75_plus, or a boolean column of the model's residents such as "
+                          "vulnerable_list); randomised within zones.")
+    carry_over: bool = Field(False, description="Carry the model's state (behaviour adopted, contact history, who "
+                             "is alive) from one period to the next, so treated residents keep what they gained.")
     clusters: Literal["zones"] | list[str] | int = Field(
         "zones", description="'zones' (every zone of the place), a list of zone codes, or a number of "
         "synthetic clusters (parametric stage only).")
@@ -217,10 +231,33 @@ class TrialSpec(_Strict):
         if self.design == "stratified" and self.strata == "none":
             raise PydanticCustomError("trial", "a stratified design needs strata: urban_rural or deprivation",
                                       {"value": self.strata})
-        if self.design == "individual" and not isinstance(self.clusters, int) and self.twin_trials:
-            raise PydanticCustomError("trial", "individual randomisation cannot run whole twin trials: "
-                                      "interventions act on zones; use twin_trials: 0", {"value": self.twin_trials})
+        if self.randomise == "residents":
+            self._residents_checks()
+        else:
+            if self.design == "individual" and not isinstance(self.clusters, int) and self.twin_trials:
+                raise PydanticCustomError("trial", "whole twin trials of individual randomisation need randomise: "
+                                          "residents (or twin_trials: 0 for the parametric stage only)",
+                                          {"value": self.twin_trials})
+            if self.eligible != "all":
+                raise PydanticCustomError("trial", "eligible is for randomise: residents", {"value": self.eligible})
+        if self.carry_over and self.periods < 2:
+            raise PydanticCustomError("trial", "carry_over needs at least 2 periods", {"value": self.periods})
         return self
+
+    def _residents_checks(self) -> None:
+        checks = (
+            (self.design != "individual", "randomise: residents needs design: individual"),
+            (isinstance(self.clusters, int),
+             "randomise: residents runs in the twin: clusters must be zones or a list of zone codes"),
+            (self.periods != 1, "an individually randomised trial runs one period"),
+            (self.measurement.method != "routine",
+             "an individually randomised trial follows every participant: measurement: routine"),
+            (self.twin_trials < 2,
+             "randomise: residents estimates power from whole twin trials: twin_trials of at least 2 (e.g. 40)"),
+        )
+        for bad, msg in checks:
+            if bad:
+                raise PydanticCustomError("trial", msg, {"value": self.randomise})
 
     @property
     def n_sequences(self) -> int:
