@@ -33,14 +33,14 @@ OPTIONS = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def ensemble(tiny_place_dir):
-    """A heat_and_flood scenario on the tiny place: 2 options x 1 pathway x 2 replicates of 6 days."""
+    """A heat_and_flood scenario on the tiny place: 2 options x 1 pathway x 2 replicates of 3 days."""
     from twin.run.engine import Ensemble
     from twin.scenario import loads
 
     text = scenario_text(
         tiny_place_dir, model="model: heat_and_flood",
         parameters="parameters: {flood: {rainfall: {return_periods: [10, 100], duration_min: 60}}}",
-        pathways="pathways: [gwl2]", replicates="replicates: 2", period="period: {start: 2030-07-14, end: 2030-07-19}",
+        pathways="pathways: [gwl2]", replicates="replicates: 2", period="period: {start: 2030-07-14, end: 2030-07-16}",
         options=OPTIONS, outputs="outputs: {plots: false, heat_indices: false}")
     return Ensemble(loads(text, file="adapt.yaml"))
 
