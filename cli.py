@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from twin import __version__
 from twin.errors import TwinError
 
 __all__ = ["main"]
@@ -381,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="twin",
         description="placetwin: test climate-adaptation options and demographic futures on a digital twin of a place.",
     )
-    p.add_argument("--version", action="version", version=f"placetwin {__version__}")
+    p.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help: str) -> argparse.ArgumentParser:
@@ -448,6 +447,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_dashboard(add)
     return p
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kw: object) -> NoReturn:
+        from twin import __version__
+
+        print(f"placetwin {__version__}")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None, *, _leave_on_interrupt: bool = False) -> int:

@@ -64,8 +64,8 @@ class HeatDose:
         h = heat_log_rr(tmean, self.curve)
         if self.hist is None:
             self.hist = np.repeat(h[None], self.weights.size, axis=0)
-        else:
-            self.hist = np.roll(self.hist, 1, axis=0)
+        else:  # shift the lags by one in place (np.roll's values, without a new array each day)
+            self.hist[1:] = self.hist[:-1].copy()
             self.hist[0] = h
         return lagged_dose(self.hist, self.weights)
 
@@ -82,7 +82,12 @@ class HeatDose:
         """Schedule the displacement of today's expected heat deaths ``excess`` of residents ``who``."""
         if self.share == 0.0 or who.size == 0:
             return
-        by_group = np.bincount(self.zb[who], weights=excess, minlength=self.p0_group.size)
+        self.brought_forward_groups(t, np.bincount(self.zb[who], weights=excess, minlength=self.p0_group.size))
+
+    def brought_forward_groups(self, t: int, by_group: np.ndarray) -> None:
+        """As :meth:`brought_forward`, from today's expected heat deaths summed per (zone, age band) group."""
+        if self.share == 0.0:
+            return
         self.debt[t + 1: t + 1 + self.days] += self.share * by_group / self.days
 
     def remove(self, who: np.ndarray, p0: np.ndarray) -> None:

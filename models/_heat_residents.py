@@ -41,6 +41,7 @@ from twin.health import (
     long_term_condition,
     on_vulnerable_list,
     overheating_home,
+    overheating_probability,
     population_mean,
     vulnerability_multiplier,
 )
@@ -105,6 +106,7 @@ class Derived:
     p0, slope, vulnerability : float32 annual-average baseline daily death probability, age/sex gradient
         of the heat log RR (1 on average over deaths),
         normalised vulnerability multiplier (divisor from the base population, fixed across options)
+    vcode : uint8, the vulnerability traits as a code (long-term condition + 2 living alone + 4 overheating)
     rural : bool, home zone is rural
     """
 
@@ -115,6 +117,12 @@ def _zone_property(place: Any, key: str, default: float) -> np.ndarray:
         v = (z.properties or {}).get(key, default)
         out[i] = default if v is None else float(v)
     return np.clip(out, 0.0, 1.0)
+
+
+def _trait_code(long_term_condition: np.ndarray, living_alone: np.ndarray, overheating: np.ndarray) -> np.ndarray:
+    """The three vulnerability traits as one code 0..7 (uint8): condition + 2 alone + 4 overheating."""
+    u8 = [np.asarray(a, bool).view(np.uint8) for a in (long_term_condition, living_alone, overheating)]
+    return u8[0] | (u8[1] << 1) | (u8[2] << 2)
 
 
 def derive_columns(place: Any, res: Residents, params: Any) -> Derived:
@@ -128,16 +136,25 @@ def derive_columns(place: Any, res: Residents, params: Any) -> Derived:
     training = _zone_property(place, "digital_training_share", 0.0)
     trained = (res.age >= 65) & (ex["u_training"] < training[zone])
     d.channel = np.where(trained, DIGITAL, ex["channel"]).astype(np.int8)
-    d.overheating = overheating_home(_layer(place, "building")[res.cell], ex["u_overheat"], params,
-                                     _layer(place, "cool_roof")[res.cell])
+    # overheating_home's probability per cell, then looked up (the same numbers, one cell at a time)
+    d.overheating = ex["u_overheat"] < overheating_probability(_layer(place, "building"), params,
+                                                               _layer(place, "cool_roof"))[res.cell]
     age = np.minimum(res.age, MAX_AGE)
-    p0 = daily_death_probability(baseline_qx_table(params.mortality), age, res.sex)
+    # per (sex, age) first, then looked up: the same numbers as per resident, without a log and an exp each
+    ages = np.arange(MAX_AGE + 1)
+    p0_table = np.stack([daily_death_probability(baseline_qx_table(params.mortality), ages, np.full(ages.size, s))
+                         for s in range(2)])
+    p0 = p0_table[res.sex, age]
     slope = age_sex_gradient(params)[res.sex, age]
     # the published slopes average over residents with and without these traits: divide by the mean
     # multiplier of the BASE population weighted by baseline excess risk, fixed across options
-    base = vulnerability_multiplier(ex["long_term_condition"], ex["living_alone"], ex["overheating_home"], params)
+    # (the multiplier of the 8 trait combinations, then looked up: the same numbers as per resident)
+    bits = np.arange(8)
+    table = vulnerability_multiplier(bits & 1, bits & 2, bits & 4, params)
+    base = table[_trait_code(ex["long_term_condition"], ex["living_alone"], ex["overheating_home"])]
     divisor = population_mean(base, weights=p0 * slope) if np.any(p0 * slope > 0) else 1.0
-    vul = vulnerability_multiplier(ex["long_term_condition"], ex["living_alone"], d.overheating, params) / divisor
+    d.vcode = _trait_code(ex["long_term_condition"], ex["living_alone"], d.overheating)
+    vul = (table / divisor)[d.vcode]
     d.p0, d.slope, d.vulnerability = p0, slope.astype(np.float64), vul.astype(np.float32)
     d.vulnerable = np.asarray(ex["vulnerable_list"], bool)
     d.age65 = res.age >= 65

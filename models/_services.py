@@ -24,8 +24,8 @@ from typing import Any
 
 import mesa
 import numpy as np
-from numba import njit
 
+from twin._jit import njit  # plain Python without Numba (queues are short)
 from twin._names import CHANNELS, SERVICE_TYPES
 
 __all__ = [
@@ -160,6 +160,9 @@ class NearestTable:
     cell_zone
         Flat zone index of each cell (-1 outside), used with ``zone_codes`` when a
         candidate covers only some zones.
+    cells
+        The cells to look up (e.g. the inhabited ones; default all): others keep no service
+        (index -1, distance infinite).
 
     Services of an individually randomised trial (``arm_only``) are nearest only for residents of
     the treated arm: ``index``/``distance`` are over the other services (everyone), and
@@ -168,7 +171,8 @@ class NearestTable:
     """
 
     def __init__(self, agents: list[ServiceAgent], cx: np.ndarray, cy: np.ndarray,
-                 cell_zone: np.ndarray | None = None, zone_codes: tuple[str, ...] = ()) -> None:
+                 cell_zone: np.ndarray | None = None, zone_codes: tuple[str, ...] = (),
+                 cells: np.ndarray | None = None) -> None:
         self.agents = list(agents)
         n_cells = cx.size
         self.index = np.full(n_cells, -1, np.int32)
@@ -179,22 +183,23 @@ class NearestTable:
             return
         arm_only = np.array([bool(getattr(a, "arm_only", False)) for a in self.agents])
         if arm_only.any():
-            full = NearestTable([_Open(a) for a in self.agents], cx, cy, cell_zone, zone_codes)
+            full = NearestTable([_Open(a) for a in self.agents], cx, cy, cell_zone, zone_codes, cells)
             open_pos = np.flatnonzero(~arm_only)
-            rest = NearestTable([self.agents[i] for i in open_pos], cx, cy, cell_zone, zone_codes)
+            rest = NearestTable([self.agents[i] for i in open_pos], cx, cy, cell_zone, zone_codes, cells)
             self.arm_index, self.arm_distance = full.index, full.distance
             self.index = np.where(rest.index >= 0, open_pos[np.maximum(rest.index, 0)] if open_pos.size else -1,
                                   -1).astype(np.int32)
             self.distance = rest.distance
             return
+        wanted = np.arange(n_cells) if cells is None else np.asarray(cells)
         covers = [getattr(a, "zones", None) for a in self.agents]
         if all(c is None for c in covers) or cell_zone is None:
             from scipy.spatial import cKDTree
 
             tree = cKDTree(np.column_stack([[a.x for a in self.agents], [a.y for a in self.agents]]))
-            dist, idx = tree.query(np.column_stack([cx, cy]))
-            self.index[:] = idx
-            self.distance[:] = dist
+            dist, idx = tree.query(np.column_stack([cx[wanted], cy[wanted]]))
+            self.index[wanted] = idx
+            self.distance[wanted] = dist
             return
         # some candidates cover only listed zones: nearest among those covering each cell, one k-d tree
         # per set of covered zones (a council's services share one)
@@ -207,18 +212,18 @@ class NearestTable:
             groups.setdefault(c, []).append(i)
         for cover, members in groups.items():
             if cover is None:
-                cells = np.arange(n_cells)
+                sub = wanted
             else:
                 zone_ok = np.zeros(len(zone_codes) + 1, bool)  # last entry: cells outside every zone (-1)
                 zone_ok[[position[z] for z in cover if z in position]] = True
-                cells = np.flatnonzero(zone_ok[cell_zone])
-            if cells.size == 0:
+                sub = wanted[zone_ok[cell_zone[wanted]]]
+            if sub.size == 0:
                 continue
             tree = cKDTree(np.column_stack([[self.agents[i].x for i in members], [self.agents[i].y for i in members]]))
-            dist, idx = tree.query(np.column_stack([cx[cells], cy[cells]]))
-            better = dist < self.distance[cells]
-            self.index[cells[better]] = np.asarray(members)[idx[better]]
-            self.distance[cells[better]] = dist[better]
+            dist, idx = tree.query(np.column_stack([cx[sub], cy[sub]]))
+            better = dist < self.distance[sub]
+            self.index[sub[better]] = np.asarray(members)[idx[better]]
+            self.distance[sub[better]] = dist[better]
 
     def __bool__(self) -> bool:
         return bool(self.agents)

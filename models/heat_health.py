@@ -31,16 +31,24 @@ Residents are NumPy columns (:mod:`twin.models._heat_residents`); services are M
 Randomness and common random numbers
 ------------------------------------
 Each day has its own stream, ``SeedSequence(seed, spawn_key=(replicate, 2, day))``, with
-``day`` the index in the scenario period. On a day it draws, the model draws the same
-block for every resident (``DAY_DRAWS`` float32 rows and one float64 row), in every
-option. A day with no alert and no inhabited cell above the threshold is skipped (no
-draws): nothing can happen on it (no one seeks help, no one is exposed), so its outcome is
-zero whatever the uniforms, and skipping it shifts no other day's numbers. Options that
-cool some days below the threshold skip them too, with the same (zero) outcome they
-would have had by drawing. Behaviour and recontact state carry over deterministically.
-Residents who die leave the run: deaths are drawn for residents with a heat dose on a drawn
-day (heat and baseline compete there); elsewhere the baseline is counted in expectation
-(``expected_baseline_deaths``).
+``day`` the index in the scenario period; its first number seeds counter-based uniforms
+(:mod:`twin.health.kernel`, SplitMix64): resident ``i``'s uniform for a purpose (seeking
+help, queue order, site access, cooling visit, illness, death, each behaviour) is a pure
+function of (seed, replicate, day, i, purpose). It is computed only where a rule needs it, and every
+option gives resident ``i`` the same number (common random numbers) whatever else happens
+that day. A day with no alert and no inhabited cell above the threshold is skipped (its
+stream is not used): nothing can happen on it (no one seeks help, no one is exposed), so
+its outcome is zero whatever the uniforms. Behaviour and recontact state carry over
+deterministically. Residents who die leave the run: deaths are drawn for residents with a
+heat dose on a drawn day (heat and baseline compete there); elsewhere the baseline is
+counted in expectation (``expected_baseline_deaths``).
+
+Speed: the two rules that touch every resident on a hot day, seeking help and the harm
+draw, run as fused compiled passes (:func:`twin.health.kernel.seekers`,
+:func:`twin.health.kernel.harm_tally`) when Numba is installed and there are at least
+``FUSED_MIN_RESIDENTS`` residents; the NumPy path (``fused=False``, small places, and
+without Numba) applies the pure functions of :mod:`twin.health` to whole columns and gives
+bit for bit the same results (``tests/test_health_kernel.py``).
 """
 
 from __future__ import annotations
@@ -52,22 +60,20 @@ import numpy as np
 import xarray as xr
 
 from twin._names import AGE_BANDS, CHANNELS, SERVICE_TYPES
-from twin.health import BEHAVIOURS, behaviour_rr, cooling_centre_visit_probability, daily_harm, protective_behaviour
-from twin.health import help_seeking_probability
+from twin.health import BEHAVIOURS, protective_behaviour
+from twin.health import help_seeking_probability, kernel
+from twin.health.kernel import U_ACCESS, U_BEH, U_ORDER, U_SEEK
 from twin.models._heat_dose import HeatDose
+from twin.models._heat_harm import HarmSteps
 from twin.models._heat_records import HeatRecords
 from twin.models._heat_residents import derive_columns, make_residents
 from twin.models.base import ResidentModel
 from twin.models._services import NearestTable, build_services, serve_queues
 from twin.models.residents import Residents
 
-__all__ = ["DAY_DRAWS", "HeatHealthModel", "alert_series"]
+__all__ = ["HeatHealthModel", "alert_series"]
 
-#: float32 uniform rows drawn per resident on an active day (seek, order, access, cool, ill, behaviours x4)
-DAY_DRAWS = 5 + len(BEHAVIOURS)
-_U_SEEK, _U_ORDER, _U_ACCESS, _U_COOL, _U_ILL, _U_BEH = 0, 1, 2, 3, 4, 5
 _NONE = np.int8(len(CHANNELS))  # "not contacted today"
-_COOL = BEHAVIOURS.index("cool_places")
 _F2F, _PHONE, _DIGITAL = (CHANNELS.index(c) for c in CHANNELS)
 
 
@@ -84,7 +90,7 @@ def alert_series(drivers: Any, region: str) -> np.ndarray:
                         season=in_alert_season(time.month, time.day))
 
 
-class HeatHealthModel(ResidentModel):
+class HeatHealthModel(HarmSteps, ResidentModel):
     """Residents (columns) and services (Mesa agents) through a summer; see the module docstring.
 
     Parameters
@@ -96,11 +102,23 @@ class HeatHealthModel(ResidentModel):
     daily_by_age
         Also record daily (time, zone, age_band, channel) tables (default: the scenario's
         ``outputs.daily_by_age``).
+    fused
+        Seeking help and harm in fused compiled passes (default: if Numba is installed and
+        there are at least :attr:`FUSED_MIN_RESIDENTS` residents); ``False``: the NumPy path,
+        the same results (the reference the passes are tested against).
     """
 
+    #: Below this many residents the NumPy path is as quick as the passes' first compilation on a
+    #: fresh install (about 2 s, then cached on disk); the results are the same either way.
+    FUSED_MIN_RESIDENTS = 20_000
+
     def __init__(self, place: Any, drivers: Any, residents: Residents, params: Any, *,
-                 streams: Any, outputs: Any = None, daily_by_age: bool | None = None) -> None:
+                 streams: Any, outputs: Any = None, daily_by_age: bool | None = None,
+                 fused: bool | None = None) -> None:
         super().__init__(place, drivers, residents, params, streams=streams, outputs=outputs)
+        if fused is None:
+            fused = len(residents) >= self.FUSED_MIN_RESIDENTS
+        self.fused = bool(fused) and kernel.HAVE_NUMBA
         if daily_by_age is None:
             daily_by_age = bool(getattr(outputs, "daily_by_age", False))
         self.delivery = params.delivery
@@ -122,6 +140,8 @@ class HeatHealthModel(ResidentModel):
         self.in_arm = None if arm is None else np.asarray(arm) == 1
         self.records = HeatRecords(self.n_days, self.n_zones, self.group, daily_by_age,
                                    arm=None if arm is None else np.asarray(arm, np.int8))
+        if arm is not None:  # per-resident totals for the trial's analysis: the NumPy path tallies them
+            self.fused = False
         # heat dose, seasonal baseline, displacement and who is alive (models/_heat_dose.py)
         self.zb = (self.group // nch).astype(np.int32)
         self.heat = HeatDose(params, region, np.asarray(drivers.time.day_of_year), self.zb, c.p0, self.n_zones * nb)
@@ -135,7 +155,9 @@ class HeatHealthModel(ResidentModel):
         self.alertable = np.flatnonzero(c.signed_up & (c.channel == _DIGITAL))
         self.listed = np.flatnonzero(c.vulnerable)
         self.p_seek = np.stack([help_seeking_probability(lv, np.array([0, 65]), params) for lv in range(4)])
-        self.p_seek = self.p_seek.astype(np.float32)
+        self.seeds = kernel.purpose_seeds(np.uint64(0))  # today's seeds of the per-resident uniforms
+        if self.fused:
+            self._fused_columns(n)
         # services and nearest tables (by cell)
         self.services = build_services(self, place.services, self.delivery.capacity_multiplier)
         from twin.place.grid import cell_centres
@@ -144,15 +166,22 @@ class HeatHealthModel(ResidentModel):
         self.cx, self.cy = X.ravel(), Y.ravel()
         cell_zone = np.asarray(place.zone_index).ravel()
         self.inhabited = np.bincount(residents.cell, minlength=self.cx.size) > 0
+        home = np.flatnonzero(self.inhabited)  # services are looked up only for the cells residents live in
         self.near: dict[tuple[str, int], NearestTable] = {}
+        built: dict[tuple[int, ...], NearestTable] = {}  # a service offering several channels: one table
         for t in SERVICE_TYPES:
             for ch in range(nch):
                 agents = [a for a in self.services if a.type == t and ch in a.channels]
-                self.near[(t, ch)] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes)
-        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy)
-        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy)
+                key = tuple(a.unique_id for a in agents)
+                if key not in built:
+                    built[key] = NearestTable(agents, self.cx, self.cy, cell_zone, place.zone_codes, home)
+                self.near[(t, ch)] = built[key]
+        self.cooling = NearestTable([a for a in self.services if a.type == "cooling_centre"], self.cx, self.cy,
+                                    cells=home)
+        self.alerting = NearestTable([a for a in self.services if a.type == "alert_channel"], self.cx, self.cy,
+                                     cells=home)
         self.proactive = NearestTable([a for a in self.services if a.type == "home_visit_team" and a.proactive],
-                                      self.cx, self.cy, cell_zone, place.zone_codes)
+                                      self.cx, self.cy, cell_zone, place.zone_codes, home)
         self.datacollector = mesa.DataCollector(model_reporters={
             v: (lambda m, v=v: m.records.today[v])
             for v in ("exposed", "contacts", "unmet_demand", "expected_attributable_deaths")
@@ -167,9 +196,15 @@ class HeatHealthModel(ResidentModel):
     def day_rng(self, t: int) -> np.random.Generator:
         return self.streams.day(t)
 
+    def _u(self, purpose: int, who: np.ndarray) -> np.ndarray:
+        """Today's uniforms of ``purpose`` for residents ``who`` (:mod:`twin.health.kernel`)."""
+        return kernel.uniforms(self.seeds, who, purpose)
+
     def step_day(self, t: int) -> None:
         self.records.new_day()
-        self.agents.do("start_day", int(self.weekdays[t]))
+        weekday = int(self.weekdays[t])
+        for a in self.services:  # the model's agents (a plain loop: Mesa's AgentSet.do costs more a day)
+            a.start_day(weekday)
         tx, tn = self.drivers.cell_temperatures(t)
         dose = self.heat.dose(0.5 * (tx + tn))  # lag-weighted heat log RR per cell
         self.p0_factor = self.heat.factor(t)  # season x displacement, per (zone, age band)
@@ -182,9 +217,7 @@ class HeatHealthModel(ResidentModel):
         self.datacollector.collect(self)
 
     def _active_day(self, t: int, level: int, dose: np.ndarray, hot_cell: np.ndarray) -> None:
-        rng = self.day_rng(t)
-        u = rng.random((DAY_DRAWS, self.n), dtype=np.float32)
-        u_death = rng.random(self.n)
+        self.seeds = kernel.purpose_seeds(kernel.day_seed(self.day_rng(t)))
         c, res, rec, dl = self.cols, self.residents, self.records, self.delivery
         pref = c.channel
         got_idx, got_ch = [], []
@@ -193,11 +226,12 @@ class HeatHealthModel(ResidentModel):
             who = self.alertable[self.alive[self.alertable]]
             chan = self.alerting.lookup(res.cell[who], self._arm(who))[0]
             who, chan = who[chan >= 0], chan[chan >= 0]
-            ok = serve_queues(self.alerting.agents, who, chan, c.vulnerable[who], u[_U_ORDER, who])
+            ok = serve_queues(self.alerting.agents, who, chan, c.vulnerable[who], self._u(U_ORDER, who))
             sent = who[ok]
             rec.add("alerts_received", t, sent, channel=np.full(sent.size, _DIGITAL, np.int8))
             got_idx.append(sent)
             got_ch.append(np.full(sent.size, _DIGITAL, np.int8))
+        n_alerts = len(got_idx)  # the lists' entries after this are services' contacts (_contacted)
         # 3. proactive outreach to the vulnerable list
         if level >= dl.proactive_min_level and self.proactive and self.listed.size:
             who = self.listed[(self.last_proactive[self.listed] <= t - dl.proactive_recontact_days)
@@ -212,13 +246,23 @@ class HeatHealthModel(ResidentModel):
                     cell = res.cell[who[m]]
                     cost[m] = a.travel_cost(self.cx[cell] - a.x, self.cy[cell] - a.y, c.rural[who[m]], dl)
                     ch[m] = a.channels[0]
-                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), u[_U_ORDER, who], cost)
+                ok = serve_queues(self.proactive.agents, who, team, np.ones(who.size, bool), self._u(U_ORDER, who),
+                                  cost)
                 self.last_proactive[who[ok]] = t
                 self._contacted(t, who[ok], ch[ok], got_idx, got_ch)
         # 4. requests for help along each channel's route
         if level > 0:
-            seekers = np.flatnonzero((u[_U_SEEK] < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
-            self._requests(t, seekers, u, got_idx, got_ch)
+            if self.fused:
+                seekers = kernel.seekers(self.seeds, self.p_seek[level], c.age65, self.alive)
+            else:
+                u_seek = self._u(U_SEEK, np.arange(self.n))
+                seekers = np.flatnonzero((u_seek < self.p_seek[level][c.age65.view(np.int8)]) & self.alive)
+            self._requests(t, seekers, got_idx, got_ch)
+        if len(got_idx) > n_alerts:  # the day's contacts, tallied once (counts: the same sums in any order)
+            who, ch = np.concatenate(got_idx[n_alerts:]), np.concatenate(got_ch[n_alerts:])
+            rec.add("contacts", t, who, channel=ch)
+            vul = c.vulnerable[who]
+            rec.add("vulnerable_contacts", t, who[vul], channel=ch[vul])
         # 5. protective behaviour after contact
         if got_idx:
             idx = np.concatenate(got_idx)
@@ -228,7 +272,8 @@ class HeatHealthModel(ResidentModel):
             first = np.ones(idx.size, bool)
             first[1:] = idx[1:] != idx[:-1]
             idx, ch = idx[first], ch[first]
-            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u[_U_BEH:, idx].T, self.params)
+            u_beh = np.stack([self._u(U_BEH + b, idx) for b in range(len(BEHAVIOURS))], axis=1)
+            new = protective_behaviour(np.ones(idx.size, bool), ch, res.age[idx], u_beh, self.params)
             took = new.any(axis=1)
             i2 = idx[took]
             keep = (self.until[i2] >= t)[:, None]
@@ -236,42 +281,10 @@ class HeatHealthModel(ResidentModel):
             self.until[i2] = t + dl.behaviour_days - 1
             rec.add("protected", t, i2, preferred=pref)
         # 6-7. exposure, cooling centres, harm
-        hot = np.flatnonzero(hot_cell[res.cell] & self.alive)
-        if hot.size == 0:
-            return
-        rec.add("exposed", t, hot, preferred=pref)
-        active = self.until[hot] >= t
-        beh = self.adopted[hot] & active[:, None]
-        visited = np.zeros(hot.size, bool)
-        if self.cooling:
-            want = np.flatnonzero(beh[:, _COOL])
-            if want.size:
-                who = hot[want]
-                cell = res.cell[who]
-                centre, dist = self.cooling.lookup(cell, self._arm(who))
-                ok = centre >= 0
-                who, cell, want, centre, dist = who[ok], cell[ok], want[ok], centre[ok], dist[ok]
-                is_open = np.array([a.is_open for a in self.cooling.agents])[centre]
-                p = cooling_centre_visit_probability(dist, is_open, c.rural[who], self.params)
-                go = u[_U_COOL, who] < p
-                ok = serve_queues(self.cooling.agents, who[go], centre[go], c.vulnerable[who[go]], u[_U_ORDER, who[go]])
-                visited[want[go][ok]] = True
-                rec.add("cooling_visits", t, who[go][ok], preferred=pref)
-        beh[:, _COOL] &= visited
-        protection = behaviour_rr(beh, self.params)
-        p0 = c.p0[hot] * self.p0_factor[self.zb[hot]]  # seasonal baseline, lowered by displacement
-        harm = daily_harm(dose[res.cell[hot]], res.age[hot], res.sex[hot], p0,
-                          u_death[hot], u[_U_ILL, hot], self.params, vulnerability=c.vulnerability[hot],
-                          protection=protection, gradient=c.slope[hot])
-        # deaths leave the run; a share of heat deaths lowers the following days' baseline
-        dead = hot[harm.died | harm.died_other]
-        self.alive[dead] = False
-        self.heat.remove(dead, c.p0)
-        self.heat.brought_forward(t, hot, harm.excess_probability)
-        rec.add("baseline_deaths", t, hot[harm.died_other], preferred=pref)
-        rec.add("heat_illness", t, hot[harm.ill], preferred=pref)
-        rec.add("attributable_deaths", t, hot[harm.died], preferred=pref)
-        rec.add("expected_attributable_deaths", t, hot, weights=harm.excess_probability, preferred=pref)
+        if self.fused:
+            self._harm_fused(t, dose, hot_cell)
+        else:
+            self._harm_numpy(t, dose, hot_cell)
 
     def _arm(self, who: np.ndarray) -> np.ndarray | None:
         """Whether residents ``who`` are in a trial's treated arm (``None``: no individually randomised trial)."""
@@ -310,13 +323,11 @@ class HeatHealthModel(ResidentModel):
         self.heat.debt[: debt.shape[0]] += debt
 
     def _contacted(self, t: int, who: np.ndarray, ch: np.ndarray, got_idx: list, got_ch: list) -> None:
-        self.records.add("contacts", t, who, channel=ch)
-        vul = self.cols.vulnerable[who]
-        self.records.add("vulnerable_contacts", t, who[vul], channel=ch[vul])
+        """Residents ``who`` contacted through channels ``ch`` (tallied after the day's requests)."""
         got_idx.append(who)
         got_ch.append(ch)
 
-    def _requests(self, t: int, seekers: np.ndarray, u: np.ndarray, got_idx: list, got_ch: list) -> None:
+    def _requests(self, t: int, seekers: np.ndarray, got_idx: list, got_ch: list) -> None:
         res, c, dl = self.residents, self.cols, self.delivery
         pending = seekers
         pch = c.channel[seekers]
@@ -341,14 +352,14 @@ class HeatHealthModel(ResidentModel):
                 cost = None
                 if ch == _F2F and stype != "home_visit_team":
                     decay = np.where(c.rural[who], dl.site_access_decay_rural_m, dl.site_access_decay_urban_m)
-                    reach = u[_U_ACCESS, who] < np.exp(-dist / decay)
+                    reach = self._u(U_ACCESS, who) < np.exp(-dist / decay)
                     m, who, cell, svc = m[reach], who[reach], cell[reach], svc[reach]
                 elif stype == "home_visit_team":
                     cost = np.empty(who.size)
                     for k in np.unique(svc):
                         a, mk = table.agents[k], svc == k
                         cost[mk] = a.travel_cost(self.cx[cell[mk]] - a.x, self.cy[cell[mk]] - a.y, c.rural[who[mk]], dl)
-                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], u[_U_ORDER, who], cost)
+                ok = serve_queues(table.agents, who, svc, c.vulnerable[who], self._u(U_ORDER, who), cost)
                 done[m[ok]] = True
                 self._contacted(t, who[ok], np.full(int(ok.sum()), ch, np.int8), got_idx, got_ch)
             pending, pch = pending[~done], pch[~done]
@@ -363,7 +374,8 @@ class HeatHealthModel(ResidentModel):
                                      "degC, Hajat 2002), 3.34 %/degC above it in London (Hajat 2002), lag 0-3, "
                                      "age gradient Ishigami 2008; docs/sources.md",
             "alert_days": int((self.levels > 0).sum()),
-            "randomness": "one stream per day: SeedSequence(seed, spawn_key=(replicate, 2, day)); days with no "
-                          "alert and no inhabited cell above the threshold are skipped (no draws)",
+            "randomness": "one seed per day from SeedSequence(seed, spawn_key=(replicate, 2, day)); per resident "
+                          "and purpose a SplitMix64 uniform on it (twin.health.kernel); days with no alert and no "
+                          "inhabited cell above the threshold are skipped",
         }
         return self.records.to_dataset(self.drivers.time, list(self.place.zone_codes), attrs)

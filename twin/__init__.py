@@ -13,14 +13,8 @@ is enough: ``twin.load_scenario``, ``twin.load_place``, ``twin.run``, ``twin.loa
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path as _Path
 from typing import Any
-
-try:
-    __version__ = version("placetwin")
-except PackageNotFoundError:  # running from a source checkout without an install
-    __version__ = "0.1.0+source"
 
 # The user's layout keeps models/, cli.py and data/ beside twin/. The wheel maps them into
 # this package (twin.models, twin.cli, twin/data/places: see pyproject.toml). In a source
@@ -36,7 +30,19 @@ __all__ = ["__version__", "compare", "load_place", "load_results", "load_scenari
 _API = {"compare", "load_place", "load_results", "load_scenario", "project", "trial"}
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("placetwin")
+    except PackageNotFoundError:  # running from a source checkout without an install
+        return "0.1.0+source"
+
+
 def __getattr__(name: str) -> Any:  # lazy: `import twin` stays light (PEP 562)
+    if name == "__version__":  # importlib.metadata costs ~50 ms; twin validate never needs it
+        globals()["__version__"] = v = _version()
+        return v
     if name in _API:
         from twin import _api
 

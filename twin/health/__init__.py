@@ -87,6 +87,7 @@ from twin.health.population_traits import (
     long_term_condition,
     on_vulnerable_list,
     overheating_home,
+    overheating_probability,
 )
 
 __all__ = sorted([
@@ -98,6 +99,6 @@ __all__ = sorted([
     "daily_mean_temperature", "describe_params", "ew_2021_population", "expected_annual_heat_deaths",
     "baseline_rates", "life_expectancy_at", "life_table_summary", "remaining_life_expectancy", "seasonal_factor", "heat_rr", "age_sex_gradient", "generated_summers", "heat_log_rr", "lagged_dose", "regional_curve", "Curve", "CENTILE_97_LONDON",
     "help_seeking_probability", "life_expectancy", "living_alone", "london_like_population",
-    "long_term_condition", "on_vulnerable_list", "overheating_home", "population_mean",
+    "long_term_condition", "on_vulnerable_list", "overheating_home", "overheating_probability", "population_mean",
     "protective_behaviour", "regional_threshold", "seeks_help", "vulnerability_multiplier",
 ])

@@ -24,6 +24,7 @@ __all__ = [
     "long_term_condition",
     "on_vulnerable_list",
     "overheating_home",
+    "overheating_probability",
 ]
 
 FACE_TO_FACE, PHONE, DIGITAL = (np.int8(CHANNELS.index(c)) for c in ("face_to_face", "phone", "digital"))
@@ -131,11 +132,16 @@ def overheating_home(building_fraction: np.ndarray, u: np.ndarray, params: HeatH
     :math:`\\epsilon` its efficacy (all L). Top-floor and single-aspect flats are
     commoner where buildings are dense.
     """
+    return np.asarray(u) < overheating_probability(building_fraction, params, cool_roof)
+
+
+def overheating_probability(building_fraction: np.ndarray, params: HeatHealthParams | TraitParams | None = None,
+                            cool_roof: float | np.ndarray = 0.0) -> np.ndarray:
+    """Probability that a home overheats (:func:`overheating_home`'s ``p``), e.g. per grid cell."""
     tp = _tp(params)
     dens = np.clip(np.asarray(building_fraction, dtype=float) / tp.overheating_saturation, 0.0, 1.0)
     p = tp.overheating_min + (tp.overheating_max - tp.overheating_min) * dens
-    p = p * (1.0 - tp.cool_roof_efficacy * np.clip(np.asarray(cool_roof, dtype=float), 0.0, 1.0))
-    return np.asarray(u) < p
+    return p * (1.0 - tp.cool_roof_efficacy * np.clip(np.asarray(cool_roof, dtype=float), 0.0, 1.0))
 
 
 def on_vulnerable_list(age: np.ndarray, ltc: np.ndarray, alone: np.ndarray, u: np.ndarray,
