@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-__all__ = ["ModelEntry", "get_model", "model_names", "register_model"]
+__all__ = ["ModelEntry", "get_model", "model_names", "register_composite", "register_model"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class ModelEntry:
     #: Runs individually randomised trials: residents' ``trial_arm`` column, services restricted to the
     #: treated arm, outcomes by arm (see :mod:`twin.models.base`).
     resident_trials: bool = False
+    #: names of the registered models a composite runs together (empty: a single model)
+    parts: tuple[str, ...] = ()
 
     def load(self) -> Any:
         """Import the model's class (this is where Mesa gets imported)."""
@@ -51,6 +53,27 @@ def register_model(name: str, Params: type[BaseModel], target: str, description:
     if ":" not in target:
         raise ValueError(f"model target must be 'module:Class', got {target!r}")
     entry = ModelEntry(name, Params, target, description, tuple(zone_variables), bool(resident_trials))
+    _REGISTRY[name] = entry
+    return entry
+
+
+def register_composite(name: str, parts: tuple[str, ...], description: str = "") -> ModelEntry:
+    """Register ``name`` as the registered models ``parts`` run together (:mod:`twin.models.composite`).
+
+    Its parameters are one section per part (each checked by that part's ``Params``); its records
+    are the parts' records merged, so the appraisal counts every part's benefits together.
+    """
+    from pydantic import ConfigDict, Field, create_model
+
+    if len(parts) < 2 or len(set(parts)) != len(parts):
+        raise ValueError(f"a composite needs two or more distinct models, got {parts!r}")
+    entries = [_REGISTRY[p] for p in parts]  # KeyError: register the parts first
+    fields = {p: (e.Params, Field(default_factory=e.Params, description=f"Parameters of the {p} model."))
+              for p, e in zip(parts, entries)}
+    Params = create_model(f"{name.title().replace('_', '')}Params", __config__=ConfigDict(extra="forbid"), **fields)
+    Params.__doc__ = f"Parameters of the ``{name}`` composite: one section per model ({', '.join(parts)})."
+    zone_vars = tuple(v for e in entries for v in e.zone_variables)
+    entry = ModelEntry(name, Params, f"twin.models.composite:{name}", description, zone_vars, parts=tuple(parts))
     _REGISTRY[name] = entry
     return entry
 

@@ -2,7 +2,9 @@
 
 Drivers (:meth:`FloodModel.make_drivers`) are the pathway's design storms: one per return
 period, rainfall uplifted for the pathway's summer warming (:mod:`twin.flood.storms`), with a
-river inflow hydrograph when the scenario gives river peaks and the place has a channel.
+river inflow hydrograph when the scenario gives river peaks and the place has a channel. The
+replicate's draws of the uncertain inputs (design depth, uplift per degC, values per property;
+:mod:`twin.flood.uncertainty`) are made there too, the same for every option and pathway.
 
 Day 0 runs every event through the local-inertial solver (:mod:`twin.flood.solver`) on the
 place after the option's interventions (defence banks, SuDS losses) and records
@@ -36,6 +38,7 @@ from twin.flood.damage import DepthDamage, building_damage, expected_annual_dama
 from twin.flood.event import EventSettings, defence_crest, run_event, terrain_of
 from twin.flood.people import access_after_flood, days_from_depth
 from twin.flood.storms import DDF, DEFAULT_DDF, DesignStorm, design_storms, rainfall_uplift, read_ddf_csv
+from twin.flood.uncertainty import sample_inputs
 from twin.models.base import ResidentModel
 
 __all__ = ["FloodDrivers", "FloodModel", "WELFARE_CHANNELS", "make_ddf", "run"]
@@ -55,9 +58,10 @@ class FloodDrivers:
     river: Any
 
     storm_kwargs: dict
+    inputs: Any = None   # this replicate's uncertain inputs (twin.flood.uncertainty.SampledInputs)
 
     def storm_today(self, return_period: float) -> DesignStorm:
-        """The event of ``return_period`` without climate uplift (what a defence is designed on)."""
+        """The event of ``return_period`` on the central DDF without climate uplift (what a defence is designed on)."""
         return design_storms(self.ddf, [return_period], **{**self.storm_kwargs, "uplift": 1.0})[0]
 
 
@@ -97,14 +101,23 @@ class FloodModel(ResidentModel):
     @classmethod
     def make_drivers(cls, place: Any, pathway: str, time: Any, streams: Any, *, source: Any = None,
                      params: Any = None) -> FloodDrivers:
-        """Design storms of ``pathway`` (rain uplifted by the pathway's summer warming)."""
+        """Design storms of ``pathway`` (rain uplifted by the pathway's summer warming).
+
+        The replicate's uncertain inputs are drawn here from its ``flood_inputs`` stream (the same
+        draws for every option and pathway): a factor on the design depths, the uplift per degC,
+        the values per property (:mod:`twin.flood.uncertainty`).
+        """
+        from dataclasses import replace
+
         from twin.climate.pathways import get_pathway
         from twin.flood.params import FloodModelParams
+        from twin.flood.uncertainty import sample_inputs
 
         params = params or FloodModelParams()
         rain = params.rainfall
+        inputs = sample_inputs(params, streams.get("flood_inputs") if streams is not None else None)
         warming = get_pathway(pathway).tas_summer
-        uplift = rainfall_uplift(warming, rain.uplift_per_degC)
+        uplift = rainfall_uplift(warming, inputs.uplift_per_degC)
         ddf = make_ddf(place, rain)
         river = params.river if params.river.peaks_m3_s else None
         kwargs = dict(duration_min=rain.duration_min, step_min=rain.step_min, peakedness=rain.peakedness,
@@ -112,9 +125,10 @@ class FloodModel(ResidentModel):
                       river_base_m3_s=river.base_m3_s if river else 0.0,
                       river_time_to_peak_h=river.time_to_peak_h if river else 4.0,
                       river_elasticity=river.elasticity if river else 1.0)
-        storms = design_storms(ddf, rain.return_periods, uplift=uplift, **kwargs)
+        storms = design_storms(replace(ddf, scale=inputs.design_depth_factor), rain.return_periods, uplift=uplift,
+                               **kwargs)
         return FloodDrivers(time=time, pathway=str(pathway), storms=tuple(storms), uplift=uplift, ddf=ddf,
-                            river=river, storm_kwargs=kwargs)
+                            river=river, storm_kwargs=kwargs, inputs=inputs)
 
     # -- the event (day 0) -------------------------------------------------------------------
     def _events(self) -> None:
@@ -125,9 +139,9 @@ class FloodModel(ResidentModel):
         crest = defence_crest(terrain, self.drivers.storm_today, settings)
         depths = []
         for s in self.drivers.storms:
-            res = run_event(terrain, s, settings, crest)
-            depths.append(res.max_depth)
-            self.mass_error = max(self.mass_error, abs(res.mass.error))
+            max_depth, error = _event(terrain, s, settings, crest)
+            depths.append(max_depth)
+            self.mass_error = max(self.mass_error, error)
         self.max_depth = np.stack(depths)                     # (n_rp, ny, nx)
         self.river_cells = terrain.river
         self._damage()
@@ -145,12 +159,13 @@ class FloodModel(ResidentModel):
         res_curve = DepthDamage(tuple(d.depths_m), tuple(d.residential))
         com_curve = DepthDamage(tuple(d.depths_m), tuple(d.commercial))
         red = np.nan_to_num(pfr) * d.pfr_effectiveness
+        inputs = self.drivers.inputs or sample_inputs(self.params, None)
         dmg = []
         for h in self.max_depth:
             h = np.where(self.river_cells, 0.0, h)            # water in the channel damages nothing
-            cell = (building_damage(h, dwellings, d.value_per_dwelling_gbp, res_curve, floor_height_m=d.floor_height_m,
+            cell = (building_damage(h, dwellings, inputs.value_per_dwelling_gbp, res_curve, floor_height_m=d.floor_height_m,
                                     reduction_below_m=d.pfr_max_depth_m, reduction=red)
-                    + building_damage(h, business, d.value_per_business_gbp, com_curve, floor_height_m=d.floor_height_m,
+                    + building_damage(h, business, inputs.value_per_business_gbp, com_curve, floor_height_m=d.floor_height_m,
                                       reduction_below_m=d.pfr_max_depth_m, reduction=red))
             dmg.append(self._by_zone(cell))
         self.damage = np.array(dmg)                           # (n_rp, n_zones)
@@ -252,6 +267,36 @@ class FloodModel(ResidentModel):
         from twin.flood.output import flood_dataset
 
         return flood_dataset(self)
+
+
+def _event(terrain: Any, storm: DesignStorm, settings: EventSettings, crest: Any) -> tuple[np.ndarray, float]:
+    """Peak depths and mass-balance error of one event, memoised per (terrain, storm, settings, crest).
+
+    Options that leave the hydraulics alone (property flood resilience, every heat option of a
+    combined run) reuse the depths of the run before them in the same replicate and pathway (the
+    engine runs a replicate's options and pathways together), so only options that change the
+    terrain (banks, SuDS) route their storms again. The key hashes every array the solver reads.
+    """
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in (terrain.elevation, terrain.impervious, terrain.manning, terrain.extra_loss_mm_h, terrain.river,
+              storm.intensity_mm_h, storm.river_m3_s, crest):
+        h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes() + repr(np.shape(a)).encode())
+    key = (h.hexdigest(), terrain.inflow_cell, terrain.dx, storm.step_s, settings)
+    hit = _EVENTS.get(key)
+    if hit is None:
+        res = run_event(terrain, storm, settings, crest)
+        hit = (res.max_depth, abs(float(res.mass.error)))
+        _EVENTS[key] = hit
+        while len(_EVENTS) > _EVENTS_KEPT:
+            _EVENTS.pop(next(iter(_EVENTS)))
+    return hit[0].copy(), hit[1]
+
+
+#: memoised events (oldest first): a few terrains x return periods x pathways of one replicate
+_EVENTS: dict = {}
+_EVENTS_KEPT = 48
 
 
 def run(place: Any, drivers: Any, residents: Any, params: Any, *, rng: Any = None, outputs: Any = None,

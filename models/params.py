@@ -140,3 +140,14 @@ register_model(
     "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
     "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
 )
+
+
+# --- heat and flood together -------------------------------------------------------------------
+from twin.models import register_composite  # noqa: E402
+
+register_composite(
+    "heat_and_flood",
+    ("heat_health", "flood"),
+    "The heat_health and flood models on the same place, residents and options in one run, so one appraisal "
+    "ranks heat and flood options together (heat deaths and illness averted plus avoided flood EAD).",
+)

@@ -7,7 +7,9 @@ Pure functions of arrays (NumPy; SciPy imported where needed), used by the ``flo
 * :mod:`twin.flood.solver`: :func:`simulate_flood` (Bates 2010; de Almeida 2012) with mass books;
 * :mod:`twin.flood.damage`: JRC depth-damage curves, :func:`expected_annual_damage`;
 * :mod:`twin.flood.people`: displacement and closure days, who is cut off from services;
-* :mod:`twin.flood.event`: a place's terrain (derived river, defences, SuDS) and design events.
+* :mod:`twin.flood.event`: a place's terrain (derived river, defences, SuDS, bunds) and design events;
+* :mod:`twin.flood.flowpaths`: drainage by priority flood, where runoff attenuation bunds go;
+* :mod:`twin.flood.uncertainty`: the uncertain inputs drawn once per replicate.
 
 See docs/flood.md.
 """

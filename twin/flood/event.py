@@ -17,6 +17,8 @@ Layers the bundled places lack are derived here (the places are not regenerated)
     today (undefended, no climate uplift) plus ``freeboard_m``.
 ``suds_mm_h`` (written by the ``suds`` intervention)
     Extra loss capacity (mm h-1) of sustainable drainage (storage, infiltration).
+``bund_m`` (written by the ``runoff_attenuation`` intervention)
+    Height (m) of earth bunds across surface-water flow paths, added to the ground.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ def terrain_of(place, settings: EventSettings = EventSettings()) -> Terrain:
         z = np.where(river, z + fall - settings.bed_slope * dx * (nx - 1), z)   # bed falls to the east
         rows = np.flatnonzero(river[:, 0])
         inflow = (int(rows[len(rows) // 2]), 0)
+    if "bund_m" in g:  # runoff attenuation bunds (twin.interventions.runoff_attenuation) stand on the ground
+        z = z + np.nan_to_num(np.asarray(g["bund_m"].values, dtype=np.float64))
     n = imp * settings.manning_sealed + (1 - imp) * settings.manning_pervious
     n = np.where(river, settings.manning_channel, n)
     extra = np.asarray(g["suds_mm_h"].values, dtype=np.float64) if "suds_mm_h" in g else np.zeros(z.shape)

@@ -25,6 +25,12 @@ def flood_dataset(model: Any) -> xr.Dataset:
 
     unmet = np.stack([np.array(model.daily["unmet_f2f"]), np.array(model.daily["unmet_phone"])], axis=-1)
     served = np.stack([np.array(model.daily["served_f2f"]).sum(0), np.array(model.daily["served_phone"]).sum(0)], axis=-1)
+    ny, nx = g["elevation"].shape
+    cells = np.array([model._cell_of(a) for a in model.agents_list], np.int64)
+    on_cell = np.bincount(cells, minlength=ny * nx).reshape(ny, nx).astype(np.int16)
+    closed_on_cell = np.stack([np.bincount(cells, weights=c, minlength=ny * nx).reshape(ny, nx)
+                               for c in np.asarray(model.closed_by_service, float).reshape(len(model.rps), -1)])
+    closed_on_cell = closed_on_cell.astype(np.int16)
     ds = xr.Dataset(
         {
             "max_depth": (("return_period", "y", "x"), model.max_depth.astype(np.float32),
@@ -45,8 +51,11 @@ def flood_dataset(model: Any) -> xr.Dataset:
                                        {"units": "person", "long_name": "residents who lost their nearest face-to-face "
                                                                    "service and have no open, reachable one within "
                                                                    f"{p.people.alternative_m:g} m"}),
-            "service_closed": (("return_period", "service"), model.closed_by_service.astype(np.int8),
-                               {"units": "1", "long_name": "service closed by flood water (1) or open (0)"}),
+            # services by grid cell, not by service: an option that adds services (a cooling centre, an
+            # outreach team) must not change the shape of the flood records of a combined run
+            "services_on_cell": (("y", "x"), on_cell, {"units": "1", "long_name": "services sited on the cell"}),
+            "services_closed_on_cell": (("return_period", "y", "x"), closed_on_cell,
+                                        {"units": "1", "long_name": "services on the cell closed by flood water"}),
             "services_closed": (("return_period",), model.closed_count.astype(np.float32),
                                 {"units": "service", "long_name": "services closed by flood water"}),
             "displaced_residents": zt("displaced") + ({"units": "person day", "long_name": "residents out of their homes "
@@ -63,10 +72,7 @@ def flood_dataset(model: Any) -> xr.Dataset:
             "business_properties": (("zone",), model.properties[1], {"units": "1", "long_name": "business properties"}),
         },
         coords={"return_period": rp, "zone": zones, "time": time, "y": g["y"], "x": g["x"],
-                "welfare_channel": ["face_to_face", "phone"],
-                "service": [a.service.id for a in model.agents_list],
-                "service_x": ("service", [a.x for a in model.agents_list], {"units": "m", "long_name": "service easting"}),
-                "service_y": ("service", [a.y for a in model.agents_list], {"units": "m", "long_name": "service northing"})},
+                "welfare_channel": ["face_to_face", "phone"]},
         attrs={
             "flood_rainfall_uplift": float(model.drivers.uplift),
             "flood_design_rainfall_mm": ", ".join(f"1-in-{s.return_period:g}: {s.depth_mm:.1f}" for s in model.drivers.storms),
@@ -76,6 +82,19 @@ def flood_dataset(model: Any) -> xr.Dataset:
             "flood_solver": "local inertial (Bates 2010; de Almeida 2012), twin.flood.solver",
         },
     )
+    inputs = model.drivers.inputs
+    if inputs is not None:  # this replicate's draws of the uncertain inputs (twin.flood.uncertainty)
+        ds["flood_design_depth_factor"] = ((), inputs.design_depth_factor,
+                                           {"units": "1", "long_name": "factor on the design rainfall depths drawn "
+                                                                       "for this replicate"})
+        ds["flood_uplift_per_degC"] = ((), inputs.uplift_per_degC,
+                                       {"units": "1", "long_name": "growth of hourly rainfall extremes per degC of "
+                                                                   "summer warming drawn for this replicate"})
+        ds["flood_value_per_dwelling"] = ((), inputs.value_per_dwelling_gbp,
+                                          {**_MONEY, "long_name": "damageable value per dwelling drawn for this replicate"})
+        ds["flood_value_per_business"] = ((), inputs.value_per_business_gbp,
+                                          {**_MONEY, "long_name": "damageable value per business property drawn for "
+                                                                  "this replicate"})
     ds["expected_annual_damage_total"] = ((), float(model.ead.sum()),
                                           {"units": "year-1", "currency": "GBP", "price_base_year": 2017,
                                            "long_name": "expected annual flood damage, whole place"})

@@ -12,7 +12,7 @@ from twin.flood.damage import JRC_COMMERCIAL, JRC_DEPTHS_M, JRC_RESIDENTIAL, che
 from twin.flood.people import DEFAULT_CLOSURE_TABLE, DEFAULT_DISPLACEMENT_TABLE, days_from_depth
 from twin.flood.storms import check_return_periods
 
-__all__ = ["DamageParams", "FloodModelParams", "PeopleParams", "RainfallParams", "RiverParams"]
+__all__ = ["DamageParams", "FloodModelParams", "PeopleParams", "RainfallParams", "RiverParams", "UncertaintyParams"]
 
 
 class RainfallParams(BaseModel):
@@ -129,6 +129,23 @@ class PeopleParams(BaseModel):
         return v
 
 
+class UncertaintyParams(BaseModel):
+    """Uncertain inputs drawn once per replicate, uniform in central x (1 ± spread) (twin.flood.uncertainty)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sample: bool = Field(True, description="Draw the inputs below per replicate (false: every replicate uses the "
+                         "central values and the hazard is deterministic).")
+    design_depth_spread: float = Field(0.2, ge=0, lt=1, description="Relative half-range of every design rainfall "
+                                       "depth (1; L: stands in for the FEH confidence interval of the point).")
+    uplift_spread: float = Field(0.5, ge=0, lt=1, description="Relative half-range of rainfall.uplift_per_degC "
+                                 "(1; 0.5 about 10 %/degC gives 5-15 %/degC, Kendon et al. 2023; S).")
+    dwelling_value_spread: float = Field(0.063, ge=0, lt=1, description="Relative half-range of the value per "
+                                         "dwelling (1; Green Book Annex A2 £37-42k about its midpoint; D).")
+    business_value_spread: float = Field(0.2, ge=0, lt=1, description="Relative half-range of the value per "
+                                         "business property (1; EA 2010 £75-112k about its midpoint; D).")
+
+
 class FloodModelParams(BaseModel):
     """Parameters of the ``flood`` model."""
 
@@ -138,6 +155,8 @@ class FloodModelParams(BaseModel):
     river: RiverParams = Field(default_factory=RiverParams, description="River inflow.")
     damage: DamageParams = Field(default_factory=DamageParams, description="Damage and EAD.")
     people: PeopleParams = Field(default_factory=PeopleParams, description="People and services.")
+    uncertainty: UncertaintyParams = Field(default_factory=UncertaintyParams,
+                                           description="Inputs drawn per replicate (intervals of EAD and damage).")
     infiltration_mm_h: float = Field(6.8, ge=0, le=200, description="Infiltration capacity of pervious ground "
                                      "(mm h-1; Rawls, Brakensiek & Saxton 1982: silt loam Ks 6.8; S).")
     drainage_mm_h: float = Field(12.0, ge=0, le=200, description="Sewer drainage of sealed ground (mm h-1; EA "

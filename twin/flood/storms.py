@@ -83,13 +83,14 @@ class DDF:
     growth: float = 0.32
     table: tuple[tuple[float, float, float], ...] = ()   # (T years, D min, depth mm)
     source: str = "parametric DDF (FSR-style form; parameters assumptions L)"
+    scale: float = 1.0   # factor on every depth: one replicate's draw of the DDF's uncertainty (twin.flood.uncertainty)
 
     def depth_mm(self, duration_min: float, return_period: float) -> float:
         """Design depth (mm) of a storm of ``duration_min`` minutes and ``return_period`` years."""
         if self.table:
-            return _table_depth(self.table, duration_min, return_period)
+            return self.scale * _table_depth(self.table, duration_min, return_period)
         g = 1.0 + self.growth * (_reduced_variate(return_period) - _reduced_variate(5.0))
-        return float(self.m5_60_mm * (duration_min / 60.0) ** self.duration_exponent * g)
+        return float(self.scale * self.m5_60_mm * (duration_min / 60.0) ** self.duration_exponent * g)
 
 
 def _table_depth(table, duration_min: float, T: float) -> float:

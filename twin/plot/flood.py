@@ -42,12 +42,14 @@ def depth_map(results: xr.Dataset, zones: Any, option: str, pathway: str, return
     fig.colorbar(im, ax=ax, label="maximum depth (m)", shrink=0.8)
     for z in zones or ():
         ax.add_patch(PathPatch(_geometry_path(z.geometry, z.code), fill=False, lw=0.6, ec="#555555"))
-    if "service_x" in results:
-        sx, sy = results["service_x"].values, results["service_y"].values
-        closed = _runs(results, "service_closed").sel(option=option, pathway=pathway, return_period=return_period)
-        closed = closed.isel(replicate=0).values.astype(bool)
-        ax.scatter(sx[~closed], sy[~closed], s=18, marker="s", c="#1b9e77", label="service open", zorder=3)
-        ax.scatter(sx[closed], sy[closed], s=30, marker="X", c="#d7191c", label="service closed by water", zorder=4)
+    if "services_on_cell" in results:  # services by cell: open ones green, cells with a closed one red
+        on = _runs(results, "services_on_cell").sel(option=option, pathway=pathway).isel(replicate=0).values
+        shut = _runs(results, "services_closed_on_cell").sel(option=option, pathway=pathway,
+                                                             return_period=return_period).isel(replicate=0).values
+        X, Y = np.meshgrid(x, y)
+        is_open, is_shut = (on - shut) > 0, shut > 0
+        ax.scatter(X[is_open], Y[is_open], s=18, marker="s", c="#1b9e77", label="service open", zorder=3)
+        ax.scatter(X[is_shut], Y[is_shut], s=30, marker="X", c="#d7191c", label="service closed by water", zorder=4)
         ax.legend(loc="lower right", fontsize=8)
     ax.set_aspect("equal")
     ax.set_xlabel("easting (m)")

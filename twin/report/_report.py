@@ -282,7 +282,8 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     sections.append(("Provenance", f"<pre>{html.escape(json.dumps(prov, indent=2, default=str))}</pre>"))
 
     place_name = str(results.attrs.get("place", "")).replace("_", " ")
-    hazard = "Flood" if flood else "Heat"
+    heat = any(v in results for v in ("expected_attributable_deaths", "attributable_deaths"))
+    hazard = ("Heat and flood" if heat else "Flood") if flood else "Heat"
     title = html.escape(f"{hazard} adaptation options for {place_name}")
     sub = html.escape(f"Scenario {results.attrs.get('scenario_name', rdir.name)}: "
                       f"{results.sizes['option']} options, {n_rep} replicates, "

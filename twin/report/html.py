@@ -175,7 +175,7 @@ def _assumptions(settings: Any, results: xr.Dataset, setup: Any) -> Any:
             for c in costs:
                 rows.append({"parameter": f"cost source: {o} / {c.intervention}", "value": c.notes,
                              "unit": f"GBP {c.price_base_year}", "source": c.source})
-    if results.attrs.get("model") == "heat_health":
+    if results.attrs.get("model") == "heat_health" or "heat_health" in str(results.attrs.get("models", "")).split(", "):
         try:
             from twin.health.params import describe_params
 

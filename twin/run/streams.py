@@ -33,6 +33,7 @@ PURPOSES: dict[str, int] = {
                            # a projected year's span, or 1000 + a trial span
     "reference_days": 3,   # the per-resident reference model's per-day streams
     "flood": 4,            # flood events: storm timing, displacement durations, welfare contacts
+    "flood_inputs": 5,     # uncertain flood inputs drawn once per replicate (design depth, uplift, property values)
     "trial_allocation": 101,
     "trial_outcome": 102,
     "trial_within": 103,
