@@ -42,6 +42,8 @@ def test_report_answers_first_then_details_then_sources(report):
     assert re.search(r"£\d+(\.\d)?m \(£[\d.]+m to £[\d.]+m\)", first)  # net benefit with its interval
     assert "provisional: only 6 replicates" in first
     assert "residents aged 85+" in first  # who gains
+    # the caveat names the valuation the appraisal used (QALYs by default), not another one
+    assert "at £70,000 a QALY, the Treasury&#x27;s basis for health" in first
     # readable numbers everywhere: no scientific notation, no snake_case column heads
     assert not re.search(r">\s*-?\d\.\d+e-?\d+", text)
     assert "pv_benefit" not in text and "deaths_averted_per_year" not in text

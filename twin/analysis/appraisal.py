@@ -420,7 +420,8 @@ def appraise(
     out["discounted_deaths"] = (zeros + deaths).assign_attrs(units="deaths", long_name="deaths averted, discounted (health)")
     out["discounted_qalys"] = (zeros + qalys).assign_attrs(units="QALY", long_name="QALYs gained, discounted (health)")
     attrs = {"reference_option": ref, "price_base_year": settings.price_base_year, "years": settings.years,
-             "benefits": ", ".join(used), "death_valuation": settings.death_valuation, "level": settings.level,
+             "benefits": ", ".join(used), "death_valuation": settings.death_valuation,
+             "qaly_value": settings.qaly_value, "level": settings.level,
              "n_seasons": _n_seasons(results)}
     budgets = results.attrs.get("budgets")
     if budgets:

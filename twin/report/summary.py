@@ -110,10 +110,17 @@ def caveats(results: xr.Dataset, table: Any | None, setup: Any, *, level: float 
         out.append(f"The place ({place}) is synthetic: built to match published figures for a typical "
                    "English area, not your council's own data. Load your own place to decide for it.")
     if table is not None:
+        if table.attrs.get("death_valuation", "qaly") == "qaly":
+            death = (f"a death averted valued by the quality-adjusted life years lost at the age it happens, at "
+                     f"£{float(table.attrs.get('qaly_value', 70_000)):,.0f} a QALY, the Treasury's basis for health; "
+                     "the Department for Transport's £2.47m per death is shown beside it as a sensitivity")
+        else:
+            death = ("a death averted valued at the Department for Transport's £2.47m; the QALY basis is shown "
+                     "beside it as a sensitivity")
         out.append(f"Money is in £ at {table.attrs.get('price_base_year')} prices, discounted over "
                    f"{table.attrs.get('years')} years the Green Book way. Benefits counted: "
-                   f"{table.attrs.get('benefits', '').replace('_', ' ')} (a death averted valued at the "
-                   "Department for Transport's £2.47m); comfort, productivity and wider wellbeing are not counted.")
+                   f"{table.attrs.get('benefits', '').replace('_', ' ')} ({death}); comfort, productivity and "
+                   "wider wellbeing are not counted.")
     if setup is not None:
         assumed = {c.intervention for cs in setup.costs.values() for c in cs
                    if "assumption" in (c.source or "").lower() or "(L)" in (c.source or "")}
