@@ -2,6 +2,7 @@
 
     python benchmarks/ensemble.py            # from a checkout (or with placetwin installed)
     python benchmarks/ensemble.py --quick    # the small ensemble only (20,000 residents, 30 days)
+    python benchmarks/ensemble.py --memory   # peak memory for 20, 100 and 500 runs only
 
 Prints measured numbers only. The speed-up is the ratio of wall times measured in this run on this
 machine, for two ensembles of 16 runs (2 options x 2 pathways x 4 replicates, heat_health):
@@ -78,9 +79,14 @@ def _compare(label: str, path: Path, tmp: Path) -> None:
 
 
 def peak_rss_mb(path: Path, out: Path) -> float:
-    """Peak RSS (MB) of a fresh `twin run` process on ``path``."""
-    code = ("import resource, sys; from twin.cli import main; rc = main(['run', sys.argv[1], '-o', sys.argv[2], "
-            "'-q', '--no-plots']); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    """Peak RSS (MB) of a fresh `twin run` process on ``path``.
+
+    Read from ``VmHWM`` in ``/proc/self/status``, not ``getrusage``: on Linux a child's ``ru_maxrss``
+    starts from its parent's RSS at the fork, so it would report this (large) process instead.
+    """
+    code = ("import sys; from twin.cli import main; rc = main(['run', sys.argv[1], '-o', sys.argv[2], "
+            "'-q', '--no-plots']); "
+            "print(int(open('/proc/self/status').read().split('VmHWM:')[1].split()[0]) / 1024)")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     res = subprocess.run([sys.executable, "-c", code, str(path), str(out)], capture_output=True, text=True, env=env,
                          check=True)
@@ -88,7 +94,12 @@ def peak_rss_mb(path: Path, out: Path) -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
-    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    quick = "--quick" in args
+    if "--memory" in args:  # only the memory figures
+        with tempfile.TemporaryDirectory() as tmp:
+            memory(Path(tmp))
+        return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,11 +112,16 @@ def main(argv: list[str] | None = None) -> None:
                  _scenario(tmp / "s", replicates=4, days=30, residents=20_000), tmp / "s")
         if quick:
             return
-        for reps in (5, 25, 125):  # 20, 100, 500 runs
-            p = _scenario(tmp / f"m{reps}", replicates=reps, days=10, residents=5_000)
-            mb = peak_rss_mb(p, tmp / f"m{reps}" / "out")
-            print(f"peak memory, {4 * reps} runs (heat_health, 5,000 residents, 10 days): {mb:.0f} MB")
+        memory(tmp)
     print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def memory(tmp: Path) -> None:
+    """Peak memory of one `twin run` of 20, 100 and 500 runs (fresh processes)."""
+    for reps in (5, 25, 125):  # 20, 100, 500 runs
+        p = _scenario(tmp / f"m{reps}", replicates=reps, days=10, residents=5_000)
+        mb = peak_rss_mb(p, tmp / f"m{reps}" / "out")
+        print(f"peak memory, {4 * reps} runs (heat_health, 5,000 residents, 10 days): {mb:.0f} MB", flush=True)
 
 
 if __name__ == "__main__":
