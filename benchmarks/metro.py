@@ -13,7 +13,9 @@ What a user types, timed stage by stage in fresh processes (so each figure inclu
 4. ``twin report`` (the HTML report, with the split by council) and ``twin compare``.
 
 Prints measured numbers only (wall time and peak RSS of each stage). The run stage's rate is
-resident-days per second over all runs.
+resident-days per second over all runs. A stage's peak RSS is the larger of its own and its worker
+processes'; on Linux a worker's figure starts from its parent's RSS when it was started, so for the
+run stage it is an upper bound.
 """
 
 from __future__ import annotations
