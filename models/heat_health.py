@@ -300,7 +300,8 @@ class HeatHealthModel(HarmSteps, ResidentModel):
         of the recorded counts over the span (not carried: the trial's analysis groups them by arm).
         """
         off = int(self.streams.day_offset)
-        return {"resident_totals": {v: a.copy() for v, a in self.records.per_resident.items()},"adopted": self.adopted.copy(), "until": self.until.astype(np.int64) + off,
+        return {"resident_totals": {v: a.copy() for v, a in self.records.per_resident.items()},
+                "adopted": self.adopted.copy(), "until": self.until.astype(np.int64) + off,
                 "last_proactive": self.last_proactive.astype(np.int64) + off, "alive": self.alive.copy(),
                 "dose_history": None if self.heat.hist is None else self.heat.hist.copy(),
                 "displacement_debt": self.heat.debt[self.n_days:].copy()}
