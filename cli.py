@@ -233,14 +233,16 @@ def _print_compare(df, everything: bool = False) -> None:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from twin._files import check_output_file
-    from twin.analysis.results_dir import check_results_dir, reading_results
+    from twin.analysis.results_dir import reading_results
     from twin.report import write_report
 
-    out = check_results_dir(args.directory)  # damaged results are refused before anything is written
+    result = _load_results(args.directory)  # damaged results are refused before anything is written
+    out = result.path
     for name in ("report.html", "zones.geojson"):
         check_output_file(out / name, field="DIR", own=True)
     with reading_results(out):
-        path = write_report(out)
+        path = write_report(result)
+    result.close()
     print(f"wrote {path} and {path.parent / 'zones.geojson'}")
     return 0
 

@@ -95,7 +95,12 @@ def load_dir(path: str | os.PathLike[str]) -> Loaded:
     if (p / "results.nc").is_file():
         from twin.analysis._options import stored_options
 
-        ds = xr.load_dataset(p / "results.nc", engine="h5netcdf")
+        from twin.run import load_results
+
+        res = load_results(p)  # checked; the indicators twin run stored are attached (ds.twin.indicators())
+        ds = res.dataset.load()
+        res.indicators.load()
+        res.close()
         scenario, place = _stored_scenario(ds, p, "run")
         return Loaded(p, "results", ds, setup=stored_options(ds), place=place, scenario=scenario)
     if (p / "projection.nc").is_file():

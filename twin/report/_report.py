@@ -12,7 +12,7 @@ import numpy as np
 import xarray as xr
 
 from twin.analysis.stats import reference_option
-from twin.errors import OutputError, TwinError
+from twin.errors import TwinError
 from twin.report._format import Column, fmt, fmt_interval, pathway_label
 from twin.report.html import (REPORT_COLUMNS, _CSS, _assumptions, _focal_pathway, _html_table, _plain_table, _png,
                               write_zones_geojson, zone_table)
@@ -128,14 +128,15 @@ def _maps(results: xr.Dataset, setup: Any, pathway: str, ref: str) -> tuple[list
     return imgs, unchanged
 
 
-def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, out: str | os.PathLike[str] | None = None,
+def write_report(results_dir: Any, *, settings: Any = None, out: str | os.PathLike[str] | None = None,
                  budget: float | None = None) -> Path:
     """Write ``report.html`` and ``zones.geojson`` into ``results_dir`` (or ``out``); return the report path.
 
     Parameters
     ----------
     results_dir
-        A ``twin run`` output directory (``results.nc``, ``manifest.json``).
+        A ``twin run`` output directory (``results.nc``, ``indicators.nc``, ``manifest.json``), or the
+        :class:`twin.run.RunResult` already opened from one (``twin report`` passes that).
     settings
         :class:`twin.analysis.appraisal.AppraisalSettings` (defaults when omitted).
     out
@@ -149,22 +150,19 @@ def write_report(results_dir: str | os.PathLike[str], *, settings: Any = None, o
     from twin.analysis.appraisal import AppraisalSettings, appraise
     from twin.analysis.equity import left_out_figure
     from twin.analysis.metrics import summary_table
-    from twin.analysis.portfolio import candidates_from_appraisal, choose_portfolio, pareto_front, pareto_plot
     from twin.analysis.progress_index import progress_index, progress_map
     from twin.plot.core import comparison_figure
     from twin.report._text import summary_rows
     from twin.report.summary import caveats, recommendations, who_benefits
 
-    rdir = Path(results_dir)
-    path = rdir / "results.nc"
-    if not path.exists():
-        raise OutputError("no results.nc in the results directory", field="DIR", value=str(rdir),
-                          hint="run `twin run SCENARIO -o DIR` first")
-    results = xr.load_dataset(path, engine="h5netcdf")
-    try:
-        manifest = json.loads((rdir / "manifest.json").read_text())
-    except (OSError, ValueError):
-        manifest = {}
+    from twin.run import RunResult, load_results
+
+    # checked (a damaged directory is one line), opened once, with the indicators twin run stored attached
+    res = results_dir if isinstance(results_dir, RunResult) else load_results(results_dir)
+    rdir = res.path
+    results = res.dataset.load()  # in memory: the appraisal, maps and tables read it many times
+    res.indicators.load()
+    manifest = res.manifest
     settings = settings or AppraisalSettings()
     level = settings.level
     setup = stored_options(results)
