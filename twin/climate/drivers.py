@@ -372,16 +372,16 @@ def heat_indices(weather: xr.Dataset, *, region: str | None = None, hot_days=(28
     coords = {k: v for k, v in tx.coords.items() if "time" not in v.dims}
     coords["time"] = pd.to_datetime([f"{y}-01-01" for y in starts])
 
-    def per_year(fn: Any, *arrays: np.ndarray) -> np.ndarray:
-        return np.stack([fn(*(a[..., years == y] for a in arrays)) for y in starts], axis=-1)
-
-    def wave(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return run_counts((n >= night) & (x >= day), window)
-
     txv, tnv = tx.values, tn.values
+    masks = [years == y for y in starts]
+
+    def per_year(fn: Any, a: np.ndarray) -> np.ndarray:
+        return np.stack([fn(a[..., m]) for m in masks], axis=-1)
+
     out = {f"tx_days_above_{t:g}": per_year(lambda x, t=t: (x > t).sum(-1), txv) for t in hot_days}
-    out["heat_wave_frequency"] = per_year(lambda x, n: wave(x, n)[0], txv, tnv)
-    out["heat_wave_max_length"] = per_year(lambda x, n: wave(x, n)[1], txv, tnv)
+    waves = [run_counts((tnv[..., m] >= night) & (txv[..., m] >= day), window) for m in masks]
+    out["heat_wave_frequency"] = np.stack([count for count, _ in waves], axis=-1)
+    out["heat_wave_max_length"] = np.stack([longest for _, longest in waves], axis=-1)
     out["tropical_nights"] = per_year(lambda n: (n > tropical).sum(-1), tnv)
     units = {"heat_wave_frequency": "1"}
     ds = xr.Dataset({k: ((*lead, "time"), v.astype(np.int64), {"units": units.get(k, "days")})
