@@ -172,8 +172,7 @@ def _from_json(attrs: dict) -> dict:
 
 
 def _readable(path: Path) -> bool:
-    """The file is a whole run archive: its zip directory and header read (members are checked by
-    their CRC when the assembly reads them)."""
+    """The file is a whole run archive: every member passes its CRC check and the header reads."""
     try:
         with zipfile.ZipFile(path) as zf:
             if zf.testzip() is not None:
