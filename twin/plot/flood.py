@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from twin.plot.core import _figure, _geometry_path, _stem, register_plot
+from twin.plot.core import _figure, _geometry_path, _pathway, _stem, _words, register_plot
 
 __all__ = ["damage_exceedance", "depth_map", "ead_by_option"]
 
@@ -65,19 +65,21 @@ def ead_by_option(results: xr.Dataset):
     fig = _figure((7.0, 1.2 + 0.5 * len(options) * len(pathways)))
     ax = fig.add_subplot()
     h = 0.8 / len(pathways)
+    top = float(ead.max()) if ead.size else 0.0
     for j, p in enumerate(pathways):
         sel = ead.sel(pathway=p)
         mean, lo, hi = sel.mean("replicate").values, sel.min("replicate").values, sel.max("replicate").values
         pos = np.arange(len(options)) + (j - (len(pathways) - 1) / 2) * h
-        ax.barh(pos, mean, height=h * 0.9, label=p, xerr=np.vstack([mean - lo, hi - mean]), capsize=3)
-        for yy, m in zip(pos, mean):
-            ax.text(m, yy, f" £{m:,.2f}m", va="center", fontsize=8)
-    ax.set_yticks(np.arange(len(options)), options)
+        ax.barh(pos, mean, height=h * 0.9, label=_pathway(p), xerr=np.vstack([mean - lo, hi - mean]), capsize=3)
+        for yy, m, end in zip(pos, mean, hi):  # the value beyond the whisker, where nothing crosses it
+            ax.text(end + 0.01 * top, yy, f"£{m:,.2f}m", va="center", fontsize=8)
+    ax.set_xlim(0, top * 1.25 if top > 0 else 1.0)
+    ax.set_yticks(np.arange(len(options)), [_words(o) for o in options])
     ax.invert_yaxis()
     ax.set_xlabel("expected annual damage (£m a year, 2017 prices)")
     ax.set_title("Expected annual flood damage by option and pathway\n"
-                 "(whiskers: range over replicates; the design-storm hazard is the same in each)")
-    ax.legend(title="pathway", fontsize=8)
+                 "(bars: mean; whiskers: range over the replicates' rainfall, uplift and values)", fontsize=10)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=len(pathways), frameon=False)
     return fig
 
 
