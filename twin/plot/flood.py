@@ -94,7 +94,7 @@ def damage_exceedance(results: xr.Dataset):
     for i, o in enumerate(dmg["option"].values):
         for j, pw in enumerate(dmg["pathway"].values):
             ax.plot(p * 100, dmg.sel(option=o, pathway=pw).values, styles[j % 4], marker="o", color=f"C{i}",
-                    label=f"{o}, {pw}")
+                    label=f"{_words(o)}, {_pathway(pw)}")
     ax.set_xscale("log")
     ax.invert_xaxis()
     ax.set_xticks(p * 100, [f"{100 * q:.2g}%\n(1 in {t:g})" for q, t in zip(p, T)])
