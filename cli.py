@@ -473,13 +473,16 @@ def main(argv: Sequence[str] | None = None, *, _leave_on_interrupt: bool = False
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept; run the same command again to resume", file=sys.stderr)
         if _leave_on_interrupt:
-            # Leave while the interrupted frames are still alive. Once this block ends they are freed,
-            # and an object the signal caught half-built (an HDF5 file mid-open, say) runs a finaliser
-            # that prints its own traceback. Every finished run is already stored, atomically.
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(130)
+            # An object the signal caught half-built (an HDF5 file mid-open, say) may fail in its finaliser
+            # once the interrupted frames are freed; after the one line above that report is noise. The
+            # process still exits normally, so the worker pool's semaphores are released (os._exit here
+            # left them to the resource tracker, which warned about them). Every finished run is stored.
+            sys.unraisablehook = _ignore_unraisable
         return 130
+
+
+def _ignore_unraisable(unraisable: object) -> None:
+    """``sys.unraisablehook`` of an interrupted ``twin`` process: say nothing more."""
 
 
 #: Libraries xarray and pandas import, if installed, only to check that an array is not one of
@@ -494,7 +497,7 @@ def console(argv: Sequence[str] | None = None) -> int:
     and pandas would import each of those libraries that is installed (about 0.6 s) just to check
     that an array is not one of theirs; in a validate process of its own they are marked absent first.
     Nothing else changes: ``run``, ``project`` and ``trial`` never do this, nor does :func:`main`
-    called from Python. Interrupted (Ctrl-C), the process prints one line and exits 130 at once.
+    called from Python. Interrupted (Ctrl-C), the process prints one line and exits 130.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["validate"]:
