@@ -493,9 +493,10 @@ _UNUSED_BY_VALIDATE = ("dask", "pint", "cupy", "sparse", "cubed", "pyarrow")
 def console(argv: Sequence[str] | None = None) -> int:
     """The ``twin`` executable (and ``python -m twin``): :func:`main` in a process of its own.
 
-    ``twin validate`` reads small files and makes no dask, pint, GPU or Arrow arrays, but xarray
-    and pandas would import each of those libraries that is installed (about 0.6 s) just to check
-    that an array is not one of theirs; in a validate process of its own they are marked absent first.
+    ``twin validate`` reads small files and makes no dask, pint, GPU or Arrow arrays, but a library
+    that checks arrays would import each of those that is installed just to check that an array is
+    not one of theirs; in a validate process of its own they are marked absent first, and pydantic's
+    plugin search (a scan of every installed package's metadata) is turned off.
     Nothing else changes: ``run``, ``project`` and ``trial`` never do this, nor does :func:`main`
     called from Python. Interrupted (Ctrl-C), the process prints one line and exits 130.
     """
@@ -503,6 +504,9 @@ def console(argv: Sequence[str] | None = None) -> int:
     if args[:1] == ["validate"]:
         for name in _UNUSED_BY_VALIDATE:
             sys.modules.setdefault(name, None)  # type: ignore[assignment]
+        # pydantic looks for plugins (observability hooks) in every installed package's entry points
+        # when it builds its first model; validating a scenario needs none of them
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     return main(args, _leave_on_interrupt=True)
 
 

@@ -69,15 +69,15 @@ def site_cells(place: Any, code: str, how: str, n: int = 1) -> list[tuple[float,
     if not mask.any():
         raise InterventionError("zone has no grid cells to site a service in", field="target", value=code)
     if how == "most_populous":
-        score = np.asarray(place.grid["residents"].values, dtype=float)
+        score = np.asarray(place.layers["residents"], dtype=float)
     elif how == "hottest":
-        score = np.asarray(_tasmax_offset(place.grid), dtype=float)
+        score = np.asarray(_tasmax_offset(place.layers), dtype=float)
     else:
         raise InterventionError("unknown siting rule", field="site", value=how, hint="valid: most_populous, hottest")
     flat = np.where(mask, score, -np.inf).ravel()
     order = np.argsort(-flat, kind="stable")[: min(n, int(mask.sum()))]
-    xs = np.asarray(place.grid["x"].values, dtype=float)
-    ys = np.asarray(place.grid["y"].values, dtype=float)
+    xs = np.asarray(place.layers["x"], dtype=float)
+    ys = np.asarray(place.layers["y"], dtype=float)
     return [(float(xs[i % xs.size]), float(ys[i // xs.size])) for i in order]
 
 
@@ -102,8 +102,8 @@ def new_id(place: Any, prefix: str, taken: set[str] | None = None) -> str:
 
 
 def residents_aged(place: Any, zones: tuple[str, ...], min_age: int = 0) -> float:
-    """Residents of ``zones`` aged ``min_age`` and over (from ``place.population``)."""
+    """Residents of ``zones`` aged ``min_age`` and over (from ``place.counts``; the last age is 90+)."""
     if not zones:
         return 0.0
-    pop = place.population.sel(zone=list(zones))
-    return float(pop.where(pop["age"] >= min_age, 0).sum())
+    rows = [place.zone_codes.index(z) for z in zones]
+    return float(place.counts[rows, :, max(int(min_age), 0):].sum())

@@ -45,9 +45,9 @@ class CoolRoofsParams(InterventionParams):
 
 def _new_layer(place: Any, params: CoolRoofsParams, zones: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(old, new) cool_roof arrays."""
-    grid = place.grid
-    building = np.asarray(grid["building"].values, dtype=float)
-    old = np.asarray(grid["cool_roof"].values, dtype=float) if "cool_roof" in grid else np.zeros_like(building)
+    grid = place.layers
+    building = np.asarray(grid["building"], dtype=float)
+    old = np.asarray(grid["cool_roof"], dtype=float) if "cool_roof" in grid else np.zeros_like(building)
     where = zone_mask(place, zones) & (building > 0)
     new = np.where(where, np.maximum(old, params.coverage), old)
     return old, new
@@ -66,15 +66,14 @@ class CoolRoofs(Intervention):
     def apply(self, place: Any, params: CoolRoofsParams, zones: tuple[str, ...]) -> Any:
         """Return a copy of ``place`` with the ``cool_roof`` layer raised in ``zones``."""
         _, new = _new_layer(place, params, zones)
-        dims = place.grid["building"].dims
-        layer = (dims, new.astype(np.float32), dict(place.grid["cool_roof"].attrs) if "cool_roof" in place.grid else LAYER_ATTRS)
-        return place.replace(grid=place.grid.assign(cool_roof=layer))
+        attrs = place.layers.attrs_of("cool_roof") if "cool_roof" in place.layers else LAYER_ATTRS
+        return place.replace(layers=place.layers.assign(cool_roof=(new.astype(np.float32), attrs)))
 
     def cost(self, place: Any, params: CoolRoofsParams, zones: tuple[str, ...]) -> Cost:
         """Newly treated roof area priced per m²."""
         old, new = _new_layer(place, params, zones)
-        building = np.asarray(place.grid["building"].values, dtype=float)
-        area = float((building * (new - old)).sum()) * cell_area_m2(place.grid, getattr(place, "meta", None))
+        building = np.asarray(place.layers["building"], dtype=float)
+        area = float((building * (new - old)).sum()) * cell_area_m2(place.layers, getattr(place, "meta", None))
         return Cost(
             capital=area * params.cost_per_m2,
             annual=area * params.annual_cost_per_m2,

@@ -58,16 +58,16 @@ def defence_cells(place: Any, params: FloodDefenceParams, zones: tuple[str, ...]
 
     from twin.flood.event import river_cells
 
-    grid = place.grid
+    grid = place.layers
     if params.line is None:
-        river = river_cells(np.asarray(grid["elevation"].values, dtype=float))
+        river = river_cells(np.asarray(grid["elevation"], dtype=float))
         if not river.any():
             raise InterventionError("the place has no river channel to defend; give a line of [x, y] points",
                                     field="flood_defence.line", value=None)
         banks = binary_dilation(river, np.ones((3, 3), bool)) & ~river
         return banks & zone_mask(place, zones)
-    xs = np.asarray(grid["x"].values, float)
-    ys = np.asarray(grid["y"].values, float)
+    xs = np.asarray(grid["x"], float)
+    ys = np.asarray(grid["y"], float)
     size = abs(xs[1] - xs[0])
     zidx = np.asarray(place.zone_index)
     pts = np.asarray(params.line, dtype=float)
@@ -99,9 +99,9 @@ class FloodDefence(Intervention):
 
     def apply(self, place: Any, params: FloodDefenceParams, zones: tuple[str, ...]) -> Any:
         cells = defence_cells(place, params, zones)
-        old = np.asarray(place.grid["defence_sop"].values, float) if "defence_sop" in place.grid else np.zeros(cells.shape)
+        old = np.asarray(place.layers["defence_sop"], float) if "defence_sop" in place.layers else np.zeros(cells.shape)
         new = np.where(cells, np.maximum(old, params.standard_of_protection), old)
-        return place.replace(grid=place.grid.assign(defence_sop=(("y", "x"), new.astype(np.float32), LAYER_ATTRS)))
+        return place.replace(layers=place.layers.assign(defence_sop=(new.astype(np.float32), LAYER_ATTRS)))
 
     def cost(self, place: Any, params: FloodDefenceParams, zones: tuple[str, ...]) -> Cost:
         cells = defence_cells(place, params, zones)

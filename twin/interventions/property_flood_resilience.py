@@ -51,10 +51,10 @@ class PropertyFloodResilienceParams(InterventionParams):
 def _eligible(place: Any, params: PropertyFloodResilienceParams, zones: tuple[str, ...]) -> np.ndarray:
     from twin.flood.event import depression_depth, river_cells
 
-    mask = zone_mask(place, zones) & (np.asarray(place.grid["residents"].values) > 0)
+    mask = zone_mask(place, zones) & (np.asarray(place.layers["residents"]) > 0)
     if params.min_ponding_m <= 0:
         return mask
-    z = np.asarray(place.grid["elevation"].values, float)
+    z = np.asarray(place.layers["elevation"], float)
     at_risk = depression_depth(z) >= params.min_ponding_m
     river = river_cells(z)
     if river.any():
@@ -73,15 +73,15 @@ class PropertyFloodResilience(Intervention):
 
     def apply(self, place: Any, params: PropertyFloodResilienceParams, zones: tuple[str, ...]) -> Any:
         cells = _eligible(place, params, zones)
-        old = np.asarray(place.grid["pfr"].values, float) if "pfr" in place.grid else np.zeros(cells.shape)
+        old = np.asarray(place.layers["pfr"], float) if "pfr" in place.layers else np.zeros(cells.shape)
         new = np.where(cells, np.maximum(old, params.coverage), old)
-        return place.replace(grid=place.grid.assign(pfr=(("y", "x"), new.astype(np.float32), LAYER_ATTRS)))
+        return place.replace(layers=place.layers.assign(pfr=(new.astype(np.float32), LAYER_ATTRS)))
 
     def cost(self, place: Any, params: PropertyFloodResilienceParams, zones: tuple[str, ...]) -> Cost:
         cells = _eligible(place, params, zones)
-        old = np.asarray(place.grid["pfr"].values, float) if "pfr" in place.grid else np.zeros(cells.shape)
+        old = np.asarray(place.layers["pfr"], float) if "pfr" in place.layers else np.zeros(cells.shape)
         added = np.where(cells, np.maximum(params.coverage - old, 0.0), 0.0)
-        homes = float((np.asarray(place.grid["residents"].values, float) / params.household_size * added).sum())
+        homes = float((np.asarray(place.layers["residents"], float) / params.household_size * added).sum())
         capital = homes * params.cost_per_property
         return Cost(capital=capital, annual=capital * params.annual_share, lifetime_years=params.lifetime_years,
                     price_base_year=PRICE_BASE_YEAR, source=SOURCE, intervention=self.name,

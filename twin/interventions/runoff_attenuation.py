@@ -75,7 +75,7 @@ def _digest(place: Any) -> str:
 
     h = hashlib.sha256()
     for name in ("elevation", "residents", "building"):
-        h.update(np.ascontiguousarray(place.grid[name].values).tobytes())
+        h.update(np.ascontiguousarray(place.layers[name]).tobytes())
     h.update(np.ascontiguousarray(place.zone_index).tobytes() + repr(float(place.cell_size)).encode())
     return h.hexdigest()
 
@@ -92,10 +92,10 @@ def _bund_cells(place: Any, params: RunoffAttenuationParams, zones: tuple[str, .
         pond_behind,
     )
 
-    g = place.grid
-    z = np.asarray(g["elevation"].values, float)
-    res = np.asarray(g["residents"].values, float)
-    field = (res <= params.field_max_residents) & (np.asarray(g["building"].values, float) <= params.field_max_building)
+    g = place.layers
+    z = np.asarray(g["elevation"], float)
+    res = np.asarray(g["residents"], float)
+    field = (res <= params.field_max_residents) & (np.asarray(g["building"], float) <= params.field_max_building)
     at_risk = (res > params.field_max_residents) & (depression_depth(z) >= params.min_ponding_m)
     size = float(place.cell_size)
     tree = drainage_tree(z)
@@ -132,13 +132,13 @@ class RunoffAttenuation(Intervention):
 
     def apply(self, place: Any, params: RunoffAttenuationParams, zones: tuple[str, ...]) -> Any:
         cells = bund_cells(place, params, zones)
-        old = np.asarray(place.grid["bund_m"].values, float) if "bund_m" in place.grid else np.zeros(cells.shape)
+        old = np.asarray(place.layers["bund_m"], float) if "bund_m" in place.layers else np.zeros(cells.shape)
         new = np.where(cells, np.maximum(old, params.height_m), old)
-        return place.replace(grid=place.grid.assign(bund_m=(("y", "x"), new.astype(np.float32), LAYER_ATTRS)))
+        return place.replace(layers=place.layers.assign(bund_m=(new.astype(np.float32), LAYER_ATTRS)))
 
     def cost(self, place: Any, params: RunoffAttenuationParams, zones: tuple[str, ...]) -> Cost:
         cells = bund_cells(place, params, zones)
-        old = np.asarray(place.grid["bund_m"].values, float) if "bund_m" in place.grid else np.zeros(cells.shape)
+        old = np.asarray(place.layers["bund_m"], float) if "bund_m" in place.layers else np.zeros(cells.shape)
         length = float((cells & (old < params.height_m)).sum()) * float(place.cell_size)
         capital = length * params.cost_per_m
         n_sites = int(cells.sum())

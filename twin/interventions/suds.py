@@ -38,7 +38,7 @@ class SudsParams(InterventionParams):
 
 
 def _drained(place: Any, params: SudsParams, zones: tuple[str, ...]) -> np.ndarray:
-    imp = np.clip(np.asarray(place.grid["impervious"].values, float), 0, 1)
+    imp = np.clip(np.asarray(place.layers["impervious"], float), 0, 1)
     return np.where(zone_mask(place, zones), params.share_of_sealed * imp, 0.0)
 
 
@@ -52,12 +52,12 @@ class Suds(Intervention):
     example: ClassVar[dict[str, Any]] = {"share_of_sealed": 0.3}
 
     def apply(self, place: Any, params: SudsParams, zones: tuple[str, ...]) -> Any:
-        old = np.asarray(place.grid["suds_mm_h"].values, float) if "suds_mm_h" in place.grid else 0.0
+        old = np.asarray(place.layers["suds_mm_h"], float) if "suds_mm_h" in place.layers else 0.0
         new = old + _drained(place, params, zones) * params.capacity_mm_h
-        return place.replace(grid=place.grid.assign(suds_mm_h=(("y", "x"), np.asarray(new, np.float32), LAYER_ATTRS)))
+        return place.replace(layers=place.layers.assign(suds_mm_h=(np.asarray(new, np.float32), LAYER_ATTRS)))
 
     def cost(self, place: Any, params: SudsParams, zones: tuple[str, ...]) -> Cost:
-        area = float(_drained(place, params, zones).sum()) * cell_area_m2(place.grid, getattr(place, "meta", None))
+        area = float(_drained(place, params, zones).sum()) * cell_area_m2(place.layers, getattr(place, "meta", None))
         return Cost(capital=area * params.cost_per_m2, annual=area * params.annual_cost_per_m2,
                     lifetime_years=params.lifetime_years, price_base_year=PRICE_BASE_YEAR, source=SOURCE,
                     intervention=self.name, notes=f"{area / 1e4:,.1f} ha of sealed ground drained to SuDS",

@@ -162,34 +162,26 @@ def zone_indicator(place: Any, name: str) -> np.ndarray:
     if name == "deprivation":
         return np.array([11 - z.deprivation_decile for z in place.zones], dtype=float)
     if name == "share_75plus":
-        pop = place.population.sel(zone=list(place.zone_codes))
-        total = pop.sum(("sex", "age")).values.astype(float)
-        old = pop.where(pop["age"] >= 75, 0).sum(("sex", "age")).values.astype(float)
+        counts = np.asarray(place.counts)  # (zone, sex, age), ages 0..90+
+        total = counts.sum(axis=(1, 2)).astype(float)
+        old = counts[:, :, 75:].sum(axis=(1, 2)).astype(float)
         return np.divide(old, total, out=np.zeros(n), where=total > 0)
     if name == "density":
-        pop = place.population.sel(zone=list(place.zone_codes)).sum(("sex", "age")).values.astype(float)
+        pop = np.asarray(place.counts).sum(axis=(1, 2)).astype(float)
         area_km2 = np.array([z.geometry.area for z in place.zones], dtype=float) / 1e6
         return np.divide(pop, area_km2, out=np.zeros(n), where=area_km2 > 0)
     if name == "heat_exposure":
-        offset = _tasmax_offset(place.grid)
-        weights = np.asarray(place.grid["residents"].values, dtype=float)
+        offset = _tasmax_offset(place.layers)
+        weights = np.asarray(place.layers["residents"], dtype=float)
         return _weighted_zonal_mean(offset, weights, np.asarray(place.zone_index), n)
     raise InterventionError("unknown targeting indicator", field="target.by", value=name, hint=f"valid: {_list(INDICATORS)}")
 
 
 def _tasmax_offset(grid: Any) -> np.ndarray:
-    try:
-        from twin.climate import local_offsets
-    except ImportError:
-        # TODO(lead): drop this proxy once twin.climate.local_offsets is always present.
-        # Proxy of the local daytime offset for ranking only: heat island from sealed and
-        # built surfaces (London avg peak UHI ~3 degC: Graves et al. 2001 / LCCP) minus
-        # ~0.6 degC per +10% canopy (Marando et al. 2022), docs/sources.md section 3.
-        return (
-            3.0 * np.asarray(grid["impervious"].values, dtype=float)
-            - 6.0 * np.asarray(grid["canopy"].values, dtype=float)
-        )
-    return np.asarray(local_offsets(grid)["tasmax_offset"].values, dtype=float)
+    """Local offset of daily Tmax (degC) of each cell, as the climate stage computes it (:func:`twin.climate.modulation.offsets`)."""
+    from twin.climate.modulation import offsets
+
+    return offsets(grid)[0]
 
 
 def _weighted_zonal_mean(values: np.ndarray, weights: np.ndarray, zone_index: np.ndarray, n: int) -> np.ndarray:
@@ -219,8 +211,8 @@ def zone_mask(place: Any, zones: tuple[str, ...] | list[str]) -> np.ndarray:
 
 def cell_area_m2(grid: Any, meta: dict | None = None) -> float:
     """Area of one grid cell in m², from the cell-centre spacing (or ``meta['cell_size']``)."""
-    x = np.asarray(grid["x"].values, dtype=float)
-    y = np.asarray(grid["y"].values, dtype=float)
+    x = np.asarray(grid["x"], dtype=float)
+    y = np.asarray(grid["y"], dtype=float)
     if x.size > 1 and y.size > 1:
         return float(abs(x[1] - x[0]) * abs(y[1] - y[0]))
     if meta and "cell_size" in meta:

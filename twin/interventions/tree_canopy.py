@@ -54,8 +54,8 @@ class TreeCanopyParams(InterventionParams):
 
 def _new_canopy(place: Any, params: TreeCanopyParams, zones: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(old, new) canopy arrays for the targeted cells' change."""
-    old = np.asarray(place.grid["canopy"].values, dtype=float)
-    building = np.asarray(place.grid["building"].values, dtype=float)
+    old = np.asarray(place.layers["canopy"], dtype=float)
+    building = np.asarray(place.layers["building"], dtype=float)
     cap = np.minimum(params.max_canopy, np.clip(1.0 - building, 0.0, 1.0))
     raised = np.minimum(old + params.increase, cap)
     new = np.where(zone_mask(place, zones), np.maximum(old, raised), old)
@@ -75,13 +75,13 @@ class TreeCanopy(Intervention):
     def apply(self, place: Any, params: TreeCanopyParams, zones: tuple[str, ...]) -> Any:
         """Return a copy of ``place`` whose ``canopy`` layer is raised in ``zones``."""
         old, new = _new_canopy(place, params, zones)
-        canopy = place.grid["canopy"].copy(data=new.astype(place.grid["canopy"].dtype, copy=False))
-        return place.replace(grid=place.grid.assign(canopy=canopy))
+        canopy = new.astype(place.layers["canopy"].dtype, copy=False)
+        return place.replace(layers=place.layers.assign(canopy=(canopy, place.layers.attrs_of("canopy"))))
 
     def cost(self, place: Any, params: TreeCanopyParams, zones: tuple[str, ...]) -> Cost:
         """Trees needed for the added canopy, priced per tree planted and maintained."""
         old, new = _new_canopy(place, params, zones)
-        area = float((new - old).sum()) * cell_area_m2(place.grid, getattr(place, "meta", None))
+        area = float((new - old).sum()) * cell_area_m2(place.layers, getattr(place, "meta", None))
         trees = int(np.ceil(area / params.crown_area_m2 - 1e-9)) if area > 0 else 0
         return Cost(
             capital=trees * params.cost_per_tree,

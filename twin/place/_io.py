@@ -12,13 +12,17 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from twin._names import MAX_AGE, SEXES  # noqa: F401 - re-exported names used by callers
 from twin.errors import PlaceDataError
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from twin.place._layers import Layers
 
 __all__ = [
     "BNG",
@@ -137,36 +141,32 @@ def check_station(meta: dict, file: str) -> None:
 
 
 # ----------------------------------------------------------------------------- grid.nc
-def read_grid(data: bytes, file: str) -> xr.Dataset:
-    """Open grid.nc from bytes, drop the grid-mapping variable and encodings.
+def read_grid(data: bytes, file: str) -> Layers:
+    """Read grid.nc from bytes into :class:`Layers` (NumPy; CF-decoded as xarray would); drop the grid mapping.
 
     Sizes are checked before anything is decompressed (a small gzip-compressed file can hold
     gigabytes of zeros): at most :data:`MAX_GRID_CELLS` cells and :data:`MAX_GRID_VARIABLES` variables.
     """
+    from twin.place._layers import TooLarge, read_netcdf
+
     try:
-        with xr.open_dataset(io.BytesIO(data), engine="h5netcdf") as ds:
-            cells = 1
-            for dim, n in ds.sizes.items():
-                cells *= int(n)
-            if len(ds.variables) > MAX_GRID_VARIABLES or cells > MAX_GRID_CELLS:
-                raise fail(file, None, f"grid is too large ({len(ds.variables)} variables, dims "
-                           f"{dict(ds.sizes)})", has_value=False,
-                           hint=f"at most {MAX_GRID_CELLS:,} cells and {MAX_GRID_VARIABLES} variables")
-            grid = ds.load()
-    except PlaceDataError:
-        raise
+        grid = read_netcdf(data, max_cells=MAX_GRID_CELLS, max_variables=MAX_GRID_VARIABLES)
+    except TooLarge as big:
+        raise fail(file, None, f"grid is too large ({big.variables} variables, dims {big.sizes})", has_value=False,
+                   hint=f"at most {MAX_GRID_CELLS:,} cells and {MAX_GRID_VARIABLES} variables") from None
     except Exception as exc:  # h5py/h5netcdf raise many types for broken files
         raise fail(file, None, f"is not a readable NetCDF-4 file ({type(exc).__name__})", has_value=False) from None
-    grid = grid.drop_vars([v for v in ("spatial_ref",) if v in grid.variables])
-    for var in grid.variables.values():
-        var.encoding = {}
+    for var in (*grid.coords.values(), *grid.data_vars.values()):
         var.attrs.pop("grid_mapping", None)
-    grid.encoding = {}
+    grid.data_vars.pop("spatial_ref", None)
+    grid.coords.pop("spatial_ref", None)
     return grid
 
 
-def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> xr.Dataset:
+def check_grid(grid: Layers, file: str, cell_size: float | None = None) -> Layers:
     """Check layers, dims, spacing, NaNs and ranges; return the grid (y flipped to descending)."""
+    from twin.place._layers import Layers, Variable
+
     for name in REQUIRED_LAYERS:
         if name not in grid.data_vars:
             raise fail(file, name, "layer is missing", has_value=False,
@@ -175,21 +175,22 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
         if var.dims != ("y", "x"):
             raise fail(file, name, "must have dims ('y', 'x')", var.dims)
     for axis in ("x", "y"):
-        if axis not in grid.coords or grid[axis].ndim != 1 or grid[axis].size < 1:
+        coord = grid.coords.get(axis)
+        if coord is None or coord.dims != (axis,) or coord.data.size < 1:
             raise fail(file, axis, "coordinate is missing or not 1-D", has_value=False)
-        c = np.asarray(grid[axis].values)
+        c = np.asarray(coord.data)
         if not np.issubdtype(c.dtype, np.number) or not np.isfinite(c.astype(float)).all():
             raise fail(file, axis, "coordinate must be finite metres (EPSG:27700)", str(c[:3]))
-        if grid[axis].size > MAX_GRID_SIDE:
-            raise fail(file, axis, f"grid is too large (more than {MAX_GRID_SIDE:,} cells a side)", int(grid[axis].size))
-    if grid["y"].size > 1 and grid["y"].values[1] > grid["y"].values[0]:
-        grid = grid.isel(y=slice(None, None, -1))  # north first, as the contract says
+        if c.size > MAX_GRID_SIDE:
+            raise fail(file, axis, f"grid is too large (more than {MAX_GRID_SIDE:,} cells a side)", int(c.size))
+    if grid.y.size > 1 and grid.y[1] > grid.y[0]:
+        grid = grid.reversed_along("y")  # north first, as the contract says
     crs = str(grid.attrs.get("crs", BNG))
     if crs_kind(crs) != "bng":
         raise fail(file, "crs", "is not supported", crs, hint=f"grids must be in {BNG!r}")
     steps = {}
     for axis in ("x", "y"):
-        c = np.asarray(grid[axis].values, dtype=float)
+        c = np.asarray(grid[axis], dtype=float)
         d = np.abs(np.diff(c))
         if d.size and (np.ptp(d) > 1e-6 * max(d[0], 1.0) or d[0] <= 0):
             raise fail(file, axis, "cell centres must be evenly spaced", f"steps {d.min():g}..{d.max():g} m")
@@ -203,44 +204,45 @@ def check_grid(grid: xr.Dataset, file: str, cell_size: float | None = None) -> x
                    hint=f"place.yaml says {float(cell_size):g} m")
     new_vars = {}
     for name, var in grid.data_vars.items():
-        v = var.values
+        v, attrs = var.data, dict(var.attrs)
         if not np.issubdtype(v.dtype, np.number):
             raise fail(file, name, "must be numeric", str(v.dtype))
-        units = var.attrs.get("units")
+        units = attrs.get("units")
+        if isinstance(units, str) and " since " in units:  # xarray would decode it to dates
+            raise fail(file, name, "must be numeric", f"dates ({units})")
         if name in LAYER_ATTRS and units in ("%", "percent") and LAYER_ATTRS[name][0] == "1":
-            var = var / 100.0  # units at the boundary: percentages become fractions
-            var.attrs.update(units="1")
-            v = var.values
+            v = v / 100.0  # units at the boundary: percentages become fractions
+            attrs["units"] = "1"
         if np.issubdtype(v.dtype, np.floating) and not np.isfinite(v).all():
             nan = bool(np.isnan(v).any())
             bad = np.isnan(v) if nan else ~np.isfinite(v)
             r, c = np.argwhere(bad)[0]
             raise fail(file, name, f"has {int(bad.sum())} {'NaN' if nan else 'infinite'} cells",
                        "NaN" if nan else float(v[r, c]),
-                       hint=f"first at y={float(grid['y'][r]):g}, x={float(grid['x'][c]):g}; fill them")
+                       hint=f"first at y={float(grid.y[r]):g}, x={float(grid.x[c]):g}; fill them")
         if name in LAYER_ATTRS:
             want = LAYER_ATTRS[name][0]
-            if units is not None and var.attrs.get("units") != want:
+            if units is not None and attrs.get("units") != want:
                 raise fail(file, f"{name}.units", "is not supported", units, hint=f"expected {want!r}")
-            var.attrs.setdefault("units", want)
-            var.attrs.setdefault("long_name", LAYER_ATTRS[name][1])
-        if name in FRACTION_LAYERS and (v.min() < 0 or v.max() > 1):
+            attrs.setdefault("units", want)
+            attrs.setdefault("long_name", LAYER_ATTRS[name][1])
+        if v.size and name in FRACTION_LAYERS and (v.min() < 0 or v.max() > 1):
             bad = v.min() if v.min() < 0 else v.max()
             raise fail(file, name, "fraction outside [0, 1]", float(bad))
-        if name == "residents" and v.min() < 0:
+        if v.size and name == "residents" and v.min() < 0:
             raise fail(file, name, "must not be negative", float(v.min()))
-        if name == "residents" and v.max() > MAX_CELL_RESIDENTS:
+        if v.size and name == "residents" and v.max() > MAX_CELL_RESIDENTS:
             raise fail(file, name, f"more than {MAX_CELL_RESIDENTS:,} residents in one cell", float(v.max()))
-        if name == "elevation" and (v.min() < -500 or v.max() > 9000):
+        if v.size and name == "elevation" and (v.min() < -500 or v.max() > 9000):
             raise fail(file, name, "elevation outside -500..9000 m", float(v.min() if v.min() < -500 else v.max()))
-        new_vars[name] = var
-    grid = grid.assign(new_vars)
-    grid.attrs["crs"] = BNG
-    return grid
+        new_vars[name] = Variable(var.dims, v, attrs)
+    return Layers(grid.coords, new_vars, {**grid.attrs, "crs": BNG})
 
 
 def write_grid(grid: xr.Dataset, path: Path) -> None:
     """Write grid.nc: CF attributes, BNG grid mapping, gzip-compressed layers."""
+    import xarray as xr
+
     # Canonical variable order (coords y, x; required layers; extras by name) so that
     # a loaded-then-saved place is byte-identical to the original.
     names = [n for n in REQUIRED_LAYERS if n in grid.data_vars]
@@ -335,8 +337,18 @@ def _crs_of(doc: dict, geoms: list, file: str) -> str:
     return kind
 
 
+#: The spellings of the two CRSs that place files use nearly always, known without asking pyproj
+#: (importing it is a tenth of a ``twin validate``); any other name is looked up with pyproj.
+_COMMON_CRS_NAMES = {"EPSG:27700": "bng", "epsg:27700": "bng", "urn:ogc:def:crs:EPSG::27700": "bng",
+                     "EPSG:4326": "wgs84", "epsg:4326": "wgs84", "OGC:CRS84": "wgs84",
+                     "urn:ogc:def:crs:OGC:1.3:CRS84": "wgs84"}
+
+
 def crs_kind(name: str) -> str | None:
     """``"bng"`` (British National Grid), ``"wgs84"`` (lon/lat) or None, for any CRS name pyproj reads."""
+    common = _COMMON_CRS_NAMES.get(name.strip())
+    if common is not None:
+        return common
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 

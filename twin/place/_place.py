@@ -26,22 +26,24 @@ Examples
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
 
 from twin._files import read_bytes
 from twin.place import _io as pio
 from twin._names import CHANNELS, SERVICE_TYPES
 from twin.errors import PlaceDataError
+from twin.place._layers import Layers
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = [
     "BUNDLED_PLACES_DIR",
@@ -108,18 +110,85 @@ class Service:
     properties: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
-@dataclass(frozen=True, eq=False)
 class Place:
-    """Grid layers, zones, services and population of one place (see module docstring)."""
+    """Grid layers, zones, services and population of one place (see module docstring).
 
-    name: str
-    meta: dict
-    grid: xr.Dataset
-    zones: tuple[Zone, ...]
-    services: tuple[Service, ...]
-    population: xr.DataArray
-    path: Path | None = None
-    checksums: Mapping[str, str] = field(default_factory=dict)
+    Immutable: :meth:`replace` returns a new place. The grid is held as NumPy arrays
+    (:attr:`layers`) or as the ``xarray.Dataset`` a caller built (:attr:`grid`), and the population
+    as a count array (:attr:`counts`) or a ``DataArray`` (:attr:`population`); the other form of
+    each is made on first use, sharing memory, so checking a place (``twin validate``) never
+    needs xarray while models and plots get the Dataset they expect.
+
+    Parameters
+    ----------
+    name, meta
+        The place's name and its ``place.yaml`` keys.
+    grid, layers
+        The grid, one of the two: an ``xarray.Dataset`` on ``(y, x)`` or :class:`Layers`.
+    zones, services
+        :class:`Zone` and :class:`Service` tuples.
+    population, counts
+        Residents, one of the two: a ``(zone, sex, age)`` DataArray or an int64 array in zone order.
+    path, checksums
+        Where the place was read from and the SHA-256 of each file (``None``/empty if built in memory).
+    """
+
+    _FIELDS = ("name", "meta", "zones", "services", "path", "checksums")
+
+    def __init__(self, name: str, meta: dict, grid: xr.Dataset | None = None, zones: tuple[Zone, ...] = (),
+                 services: tuple[Service, ...] = (), population: xr.DataArray | None = None,
+                 path: Path | None = None, checksums: Mapping[str, str] | None = None, *,
+                 layers: Layers | None = None, counts: np.ndarray | None = None) -> None:
+        if (grid is None) == (layers is None):
+            raise TypeError("a Place needs its grid as grid= (an xarray.Dataset) or layers= (Layers): one of them")
+        if (population is None) == (counts is None):
+            raise TypeError("a Place needs its residents as population= (a DataArray) or counts= (an array): one of them")
+        d = self.__dict__
+        d.update(name=name, meta=meta, zones=tuple(zones), services=tuple(services), path=path,
+                 checksums=checksums if checksums is not None else {})
+        d.update({"grid": grid} if grid is not None else {"layers": layers})
+        d.update({"population": population} if population is not None else {"counts": np.asarray(counts)})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a Place cannot be changed ({name!r}); use place.replace({name}=...)")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a Place cannot be changed ({name!r})")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)  # one form of each is enough: the other is rebuilt on first use
+        if "layers" in state:
+            state.pop("grid", None)
+        if "counts" in state:
+            state.pop("population", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    # ------------------------------------------------------------------ the two forms
+    @cached_property
+    def grid(self) -> xr.Dataset:
+        """The grid layers as an ``xarray.Dataset`` on ``(y, x)`` (made from :attr:`layers` on first use)."""
+        return self.layers.to_dataset()
+
+    @cached_property
+    def layers(self) -> Layers:
+        """The grid as NumPy arrays (:class:`~twin.place._layers.Layers`)."""
+        from twin.place._layers import Layers
+
+        return Layers.from_dataset(self.grid)
+
+    @cached_property
+    def population(self) -> xr.DataArray:
+        """Usual residents by ``zone`` x ``sex`` x ``age`` (single years, 90 = 90+), int64."""
+        return pio.make_population(self.counts, self.zone_codes)
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """:attr:`population` as a ``(zone, sex, age)`` int64 array in zone order."""
+        pop = self.population.transpose("zone", "sex", "age").sel(zone=list(self.zone_codes))
+        return np.asarray(pop.values)
 
     # ------------------------------------------------------------------ derived
     @property
@@ -132,23 +201,44 @@ class Place:
         """``(y, x)`` int32 index into :attr:`zones` of each cell, ``-1`` outside all zones."""
         from twin.place.grid import rasterize_zones
 
-        idx = rasterize_zones(self.zones, self.grid)
+        idx = rasterize_zones(self.zones, self.layers)
         idx.setflags(write=False)
         return idx
 
     @property
     def cell_size(self) -> float:
         """Cell side in metres."""
-        return float(self.meta.get("cell_size") or self.grid.attrs.get("cell_size", 100.0))
+        return float(self.meta.get("cell_size") or self.layers.attrs.get("cell_size", 100.0))
 
     @property
     def residents(self) -> int:
         """Total usual residents (from ``population``)."""
-        return int(self.population.sum())
+        return int(self.counts.sum())
 
     def replace(self, **changes: Any) -> Place:
-        """A new Place with some fields replaced (the grid wholesale); caches are not carried over."""
-        return dataclasses.replace(self, **changes)
+        """A new Place with some fields replaced (the grid wholesale, as ``grid=`` or ``layers=``).
+
+        The grid and population not replaced are carried over in every form already made;
+        other caches (``zone_index``) are not.
+        """
+        unknown = set(changes) - {*self._FIELDS, "grid", "layers", "population", "counts"}
+        if unknown:
+            raise TypeError(f"Place has no field {sorted(unknown)[0]!r}")
+        kw: dict[str, Any] = {k: changes.get(k, self.__dict__[k]) for k in self._FIELDS}
+        carry: dict[str, Any] = {}
+        for pair in (("grid", "layers"), ("population", "counts")):
+            given = [k for k in pair if k in changes]
+            if len(given) > 1:
+                raise TypeError(f"give {pair[0]}= or {pair[1]}=, not both")
+            if given:
+                kw[given[0]] = changes[given[0]]
+            else:
+                have = [k for k in pair if k in self.__dict__]
+                kw[have[-1]] = self.__dict__[have[-1]]
+                carry.update({k: self.__dict__[k] for k in have[:-1]})
+        new = Place(**kw)
+        new.__dict__.update(carry)
+        return new
 
     def summary(self) -> str:
         """One line: name, residents, zones, services, area and description."""
@@ -158,7 +248,7 @@ class Place:
                 f"{len(self.services)} services, {area:,.0f} km2" + (f" - {desc}" if desc else ""))
 
     def __repr__(self) -> str:
-        ny, nx = self.grid.sizes.get("y", 0), self.grid.sizes.get("x", 0)
+        ny, nx = self.layers.shape if "x" in self.layers.coords and "y" in self.layers.coords else (0, 0)
         return (f"<Place {self.name!r}: {len(self.zones)} zones, {len(self.services)} services, "
                 f"{self.residents} residents, grid {ny}x{nx} @ {self.cell_size:g} m>")
 
@@ -195,8 +285,7 @@ class Place:
             if isinstance(hit, PlaceDataError):
                 raise PlaceDataError(hit.message, file=hit.file, field=hit.field, value=hit.value, line=hit.line,
                                      hint=hit.hint)
-            return dataclasses.replace(hit, grid=hit.grid.copy(deep=True), meta=dict(hit.meta),
-                                       population=hit.population.copy(deep=True))
+            return hit.replace(layers=hit.layers.copy(), meta=dict(hit.meta), counts=hit.counts.copy())
         _LOADED.clear()  # keep one: the place a command is working on
         try:
             return cls._parse(root, raw, checksums, key)
@@ -214,12 +303,11 @@ class Place:
         _check_extent(grid, zones, str(root / "zones.geojson"))
         services = _services_from(pio.read_features(raw["services.geojson"], str(root / "services.geojson"),
                                                     ("Point",)), zones, str(root / "services.geojson"))
-        population = pio.read_population(raw["population.csv"], str(root / "population.csv"),
-                                         tuple(z.code for z in zones))
-        place = cls(name=str(meta["name"]), meta=meta, grid=grid, zones=zones, services=services,
-                    population=population, path=root, checksums=checksums)
-        _LOADED[key] = dataclasses.replace(place, grid=grid.copy(deep=True), meta=dict(meta),
-                                           population=population.copy(deep=True))
+        counts = pio.read_population(raw["population.csv"], str(root / "population.csv"),
+                                     tuple(z.code for z in zones))
+        place = cls(name=str(meta["name"]), meta=meta, layers=grid, zones=zones, services=services,
+                    counts=counts, path=root, checksums=checksums)
+        _LOADED[key] = place.replace(layers=grid.copy(), meta=dict(meta), counts=counts.copy())
         return place
 
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
@@ -269,12 +357,12 @@ class Place:
         pio.write_population(self.population, d / "population.csv")
 
 
-def _check_extent(grid: xr.Dataset, zones: tuple[Zone, ...], file: str) -> None:
+def _check_extent(grid: Layers, zones: tuple[Zone, ...], file: str) -> None:
     """Every zone must lie (mostly) on the grid: same CRS, same place; a shifted grid or a zone elsewhere is an error."""
     import shapely
 
-    half = 0.5 * float(abs(grid["x"].values[1] - grid["x"].values[0])) if grid["x"].size > 1 else 0.5
-    xs, ys = grid["x"].values.astype(float), grid["y"].values.astype(float)
+    xs, ys = np.asarray(grid.x, dtype=float), np.asarray(grid.y, dtype=float)
+    half = 0.5 * float(abs(xs[1] - xs[0])) if xs.size > 1 else 0.5
     box = shapely.box(xs.min() - half, ys.min() - half, xs.max() + half, ys.max() + half)
     for z in zones:
         area = z.geometry.area

@@ -11,12 +11,15 @@ import csv
 import io
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from twin._names import MAX_AGE, SEXES
 from twin.errors import PlaceDataError
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["MAX_COUNT", "MAX_RESIDENTS", "make_population", "read_population", "write_population"]
 
@@ -31,8 +34,8 @@ def fail(*args, **kwargs) -> PlaceDataError:
     return _fail(*args, **kwargs)
 
 
-def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> xr.DataArray:
-    """Parse population.csv into a ``(zone, sex, age)`` int64 DataArray in zone order.
+def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> np.ndarray:
+    """Parse population.csv into ``(zone, sex, age)`` int64 counts in zone order (see :func:`make_population`).
 
     Every zone needs every single-year age ``0``..``89`` and ``90+`` for both sexes (zeros written
     out): a missing row is an error, not a silent zero.
@@ -46,7 +49,7 @@ def read_population(data: bytes, file: str, zone_codes: tuple[str, ...]) -> xr.D
         raise fail(file, None, f"is not a readable CSV file ({exc})", has_value=False) from None
 
 
-def _parse_population(text: str, file: str, zone_codes: tuple[str, ...]) -> xr.DataArray:
+def _parse_population(text: str, file: str, zone_codes: tuple[str, ...]) -> np.ndarray:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     need = ("zone_code", "sex", "age", "count")
@@ -101,7 +104,7 @@ def _parse_population(text: str, file: str, zone_codes: tuple[str, ...]) -> xr.D
         raise fail(file, "count", "all counts are zero: the place has no residents", 0)
     if total > MAX_RESIDENTS:
         raise fail(file, "count", f"the place has more than {MAX_RESIDENTS:,} residents", total)
-    return make_population(counts, zone_codes)
+    return counts
 
 
 def _parse_age(text: str) -> int | None:
@@ -114,6 +117,8 @@ def _parse_age(text: str) -> int | None:
 
 def make_population(counts: np.ndarray, zone_codes: tuple[str, ...] | list[str]) -> xr.DataArray:
     """Wrap a ``(zone, sex, age)`` count array as the Place population DataArray."""
+    import xarray as xr
+
     return xr.DataArray(
         np.asarray(counts, dtype=np.int64), dims=("zone", "sex", "age"),
         coords={"zone": list(zone_codes), "sex": list(SEXES), "age": np.arange(MAX_AGE + 1)},

@@ -1,6 +1,7 @@
 """Grid helpers: building a place grid, rasterising zones, zonal statistics, distances.
 
-A place grid is an :class:`xarray.Dataset` with dims ``("y", "x")`` whose coordinates
+A place grid is an :class:`xarray.Dataset` (or the same arrays as
+:class:`~twin.place._layers.Layers`; every function here takes either) with dims ``("y", "x")`` whose coordinates
 are cell centres in metres (British National Grid, ``crs = "EPSG:27700"``), ``x``
 ascending and ``y`` descending (north first), with square cells. Everything here is a
 pure function of arrays so it can be tested and used without a Place or a file.
@@ -9,10 +10,12 @@ pure function of arrays so it can be tested and used without a Place or a file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = [
     "cell_centres",
@@ -44,6 +47,8 @@ def make_grid(x_min: float, y_max: float, nx: int, ny: int, size: float = 100.0)
     xarray.Dataset
         No data variables; coords ``x`` (ascending) and ``y`` (descending) with CF attributes.
     """
+    import xarray as xr
+
     x = x_min + size * (np.arange(nx) + 0.5)
     y = y_max - size * (np.arange(ny) + 0.5)
     ds = xr.Dataset(
@@ -60,10 +65,10 @@ def make_grid(x_min: float, y_max: float, nx: int, ny: int, size: float = 100.0)
 
 def cell_size(grid: xr.Dataset) -> float:
     """Side of a (square) grid cell in metres, from the ``x`` coordinate spacing."""
-    x = np.asarray(grid["x"].values, dtype=float)
+    x = np.asarray(grid["x"], dtype=float)
     if x.size > 1:
         return float(abs(x[1] - x[0]))
-    y = np.asarray(grid["y"].values, dtype=float)
+    y = np.asarray(grid["y"], dtype=float)
     if y.size > 1:
         return float(abs(y[1] - y[0]))
     return float(grid.attrs.get("cell_size", 100.0))
@@ -71,8 +76,8 @@ def cell_size(grid: xr.Dataset) -> float:
 
 def cell_centres(grid: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     """2-D arrays ``(X, Y)`` of cell-centre coordinates, shape ``(ny, nx)``."""
-    xs = np.asarray(grid["x"].values, dtype=float)
-    ys = np.asarray(grid["y"].values, dtype=float)
+    xs = np.asarray(grid["x"], dtype=float)
+    ys = np.asarray(grid["y"], dtype=float)
     X, Y = np.meshgrid(xs, ys)
     return X, Y
 
@@ -100,8 +105,8 @@ def rasterize_zones(zones: Sequence[Any], grid: xr.Dataset) -> np.ndarray:
     """
     import shapely
 
-    xs = np.asarray(grid["x"].values, dtype=float)
-    ys = np.asarray(grid["y"].values, dtype=float)
+    xs = np.asarray(grid["x"], dtype=float)
+    ys = np.asarray(grid["y"], dtype=float)
     out = np.full((ys.size, xs.size), -1, dtype=np.int32)
     for i, zone in enumerate(zones):
         geom = getattr(zone, "geometry", zone)
@@ -210,8 +215,8 @@ def cell_of(grid: xr.Dataset, x: float | np.ndarray, y: float | np.ndarray) -> i
     int or numpy.ndarray
         ``row * nx + col``; an ``int`` for scalar input.
     """
-    xs = np.asarray(grid["x"].values, dtype=float)
-    ys = np.asarray(grid["y"].values, dtype=float)
+    xs = np.asarray(grid["x"], dtype=float)
+    ys = np.asarray(grid["y"], dtype=float)
     size = cell_size(grid)
     xa = np.asarray(x, dtype=float)
     ya = np.asarray(y, dtype=float)

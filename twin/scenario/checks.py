@@ -57,20 +57,19 @@ def preflight(scenario: Any, *, kind: str = "run", limit: int = MAX_PROBLEMS) ->
         if demo is not None:
             check(_projection_inputs, place, demo, scenario.base_dir)
         return problems
-    time = scenario.period.time()
     source = scenario.climate_path
     if source is None:
-        from twin.climate.drivers import place_station
+        from twin.climate.modulation import place_station
 
         check(place_station, place)
     else:
         from twin.climate.drivers import climate_file_for
 
-        check(climate_file_for, place, source, time)
+        check(climate_file_for, place, source, scenario.period.time())
     for i, opt in enumerate(scenario.options):
         check(_option, place, opt, i, scenario)
     if demo is not None:
-        check(_run_populations, place, demo, scenario, time)
+        check(_run_populations, place, demo, scenario)
     if kind == "trial" or getattr(scenario, "trial", None) is not None:
         check(_trial, place, scenario)
     return problems[:limit]
@@ -114,10 +113,11 @@ def _projection_inputs(place: Any, demo: Any, base_dir: Any) -> None:
     base_population(place, demo, base_dir)
 
 
-def _run_populations(place: Any, demo: Any, scenario: Any, time: Any) -> None:
+def _run_populations(place: Any, demo: Any, scenario: Any) -> None:
     from twin.demography import population_for_year
 
-    years = [demo.year] if demo.year is not None else sorted({int(y) for y in time.year})
+    period = scenario.period
+    years = [demo.year] if demo.year is not None else range(period.start.year, period.end.year + 1)
     for year in years:
         population_for_year(place, demo, int(year), base_dir=scenario.base_dir)
 
