@@ -34,6 +34,9 @@ class ModelEntry:
     resident_trials: bool = False
     #: names of the registered models a composite runs together (empty: a single model)
     parts: tuple[str, ...] = ()
+    #: Measured cost of one simulated resident-day, seconds on one core (``twin validate`` and
+    #: ``twin run`` estimate an ensemble's time from it; ``benchmarks/run_cost.py`` measures it).
+    seconds_per_resident_day: float = 0.0
 
     def load(self) -> Any:
         """Import the model's class (this is where Mesa gets imported)."""
@@ -47,17 +50,21 @@ _REGISTRY: dict[str, ModelEntry] = {}
 
 
 def register_model(name: str, Params: type[BaseModel], target: str, description: str = "", *,
-                   zone_variables: tuple[str, ...] = (), resident_trials: bool = False) -> ModelEntry:
+                   zone_variables: tuple[str, ...] = (), resident_trials: bool = False,
+                   seconds_per_resident_day: float = 0.0) -> ModelEntry:
     """Register a model by name: its parameter class and ``"module:Class"`` of its TwinModel
-    (``zone_variables``: its daily by-zone outputs, for checking a trial's outcome without importing it)."""
+    (``zone_variables``: its daily by-zone outputs, for checking a trial's outcome without importing it;
+    ``seconds_per_resident_day``: its measured cost, for estimating an ensemble's time)."""
     if ":" not in target:
         raise ValueError(f"model target must be 'module:Class', got {target!r}")
-    entry = ModelEntry(name, Params, target, description, tuple(zone_variables), bool(resident_trials))
+    entry = ModelEntry(name, Params, target, description, tuple(zone_variables), bool(resident_trials),
+                       seconds_per_resident_day=float(seconds_per_resident_day))
     _REGISTRY[name] = entry
     return entry
 
 
-def register_composite(name: str, parts: tuple[str, ...], description: str = "") -> ModelEntry:
+def register_composite(name: str, parts: tuple[str, ...], description: str = "", *,
+                       seconds_per_resident_day: float | None = None) -> ModelEntry:
     """Register ``name`` as the registered models ``parts`` run together (:mod:`twin.models.composite`).
 
     Its parameters are one section per part (each checked by that part's ``Params``); its records
@@ -73,7 +80,9 @@ def register_composite(name: str, parts: tuple[str, ...], description: str = "")
     Params = create_model(f"{name.title().replace('_', '')}Params", __config__=ConfigDict(extra="forbid"), **fields)
     Params.__doc__ = f"Parameters of the ``{name}`` composite: one section per model ({', '.join(parts)})."
     zone_vars = tuple(v for e in entries for v in e.zone_variables)
-    entry = ModelEntry(name, Params, f"twin.models.composite:{name}", description, zone_vars, parts=tuple(parts))
+    cost = sum(e.seconds_per_resident_day for e in entries) if seconds_per_resident_day is None else seconds_per_resident_day
+    entry = ModelEntry(name, Params, f"twin.models.composite:{name}", description, zone_vars, parts=tuple(parts),
+                       seconds_per_resident_day=float(cost))
     _REGISTRY[name] = entry
     return entry
 

@@ -33,6 +33,8 @@ register_model(
     "twin.models.exposure:HeatExposureModel",
     "Residents' person-days of heat exposure above the regional heat-health thresholds, by zone and age band.",
     zone_variables=("hot_day_exposure", "hot_night_exposure", "tasmax_mean"),
+    # benchmarks/run_cost.py, 2026-12-01, idle 2-core machine: quickstart 21 ns per resident-day
+    seconds_per_resident_day=22e-9,
 )
 
 
@@ -127,6 +129,9 @@ register_model(
     zone_variables=("exposed", "alerts_received", "contacts", "vulnerable_contacts", "protected", "cooling_visits",
                     "unmet_demand", "heat_illness", "attributable_deaths", "baseline_deaths", "expected_attributable_deaths"),
     resident_trials=True,  # trial_arm column, arm-only services, outcomes by arm (models/_heat_records.py)
+    # benchmarks/run_cost.py, 2026-12-01, idle: 15-35 ns per resident-day over the seven bundled heat_health
+    # scenarios (the small rural place costs more per resident: fixed costs per zone and service)
+    seconds_per_resident_day=22e-9,
 )
 
 
@@ -139,6 +144,10 @@ register_model(
     "twin.models.flood:FloodModel",
     "Surface-water and river flooding on the place's terrain for design storms of several return periods: "
     "depths, damage and expected annual damage, residents displaced, services closed and who is cut off.",
+    # benchmarks/run_cost.py, 2026-12-01, idle: flood_rural 389, flood_urban 1,048 ns per resident-day. A
+    # flood run's cost is set by its design storms and river routing on the grid more than by its days or
+    # residents, so this rate (their geometric mean) is good to a factor of about two on the bundled places.
+    seconds_per_resident_day=600e-9,
 )
 
 
@@ -150,4 +159,5 @@ register_composite(
     ("heat_health", "flood"),
     "The heat_health and flood models on the same place, residents and options in one run, so one appraisal "
     "ranks heat and flood options together (heat deaths and illness averted plus avoided flood EAD).",
+    # the parts' rates added (622 ns); benchmarks/run_cost.py measured adapt_rural 294 and adapt_urban 712
 )

@@ -200,3 +200,25 @@ def test_pathways_match_the_climate_module():
     from twin.scenario import _FALLBACK_PATHWAYS
 
     assert tuple(pathways.PATHWAYS) == _FALLBACK_PATHWAYS == pathway_names()
+
+
+def test_run_cost_comes_from_each_models_measured_rate_and_the_places_residents(tmp_path):
+    """``twin validate``'s time estimate: every model has a measured rate; a flood run-day costs more
+    than a heat one; more residents cost more; an unreadable place falls back to the flat rate."""
+    from twin.models import get_model, model_names
+    from twin.scenario.checks import SECONDS_PER_RUN, SECONDS_PER_RUN_DAY, run_cost
+
+    rates = {m: get_model(m).seconds_per_resident_day for m in model_names()}
+    assert all(r > 0 for r in rates.values()), rates
+    assert rates["heat_and_flood"] == pytest.approx(rates["heat_health"] + rates["flood"])
+    assert rates["flood"] > 10 * rates["heat_health"]
+    per_day = {}
+    for name in ("quickstart", "flood_urban", "heat_health_urban", "heat_health_rural"):
+        sc = load(REPO / "scenarios" / f"{name}.yaml")
+        runs, run_days, seconds = run_cost(sc)
+        per_day[name] = (seconds - runs * SECONDS_PER_RUN) / run_days
+    assert per_day["flood_urban"] > 10 * per_day["quickstart"]
+    assert per_day["heat_health_urban"] == pytest.approx(per_day["heat_health_rural"] * 150_000 / 60_000)
+    lost = loads(BASE.replace("place: urban_borough", f"place: {tmp_path / 'nowhere'}"), base_dir=tmp_path)
+    runs, run_days, seconds = run_cost(lost)
+    assert seconds == run_days * SECONDS_PER_RUN_DAY

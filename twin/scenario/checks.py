@@ -21,15 +21,19 @@ from typing import Any
 
 from twin.errors import ScenarioError, TwinError
 
-__all__ = ["MAX_PROBLEMS", "MAX_RUN_DAYS", "SECONDS_PER_RUN_DAY", "check_cost", "preflight", "raise_first", "run_cost"]
+__all__ = ["MAX_PROBLEMS", "MAX_RUN_DAYS", "SECONDS_PER_RUN", "SECONDS_PER_RUN_DAY", "check_cost", "preflight",
+           "raise_first", "run_cost"]
 
 #: Most problems listed for one file.
 MAX_PROBLEMS = 20
 #: Ensembles larger than this many simulated run-days (runs x days) need ``--yes``
 #: (the bundled appraisal scenarios are ~22,000; 1,000 replicates of the quickstart are 368,000).
 MAX_RUN_DAYS = 100_000
-#: Rough cost of one simulated day of one run, seconds on one core (heat_exposure quickstart on
-#: the 2-core development machine: ~2 s per 92-day run). Models with more behaviour cost more.
+#: Cost of one run besides its resident-days (building the model, writing its records), seconds on
+#: one core; each model's cost per resident-day is registered with it (``seconds_per_resident_day``,
+#: measured by ``benchmarks/run_cost.py``).
+SECONDS_PER_RUN = 0.3
+#: Rough cost of one simulated day of one run when the place's residents are not known, seconds on one core.
 SECONDS_PER_RUN_DAY = 0.02
 
 
@@ -180,11 +184,37 @@ def _line(scenario: Any, path: tuple) -> int | None:
 
 
 def run_cost(scenario: Any, replicates: int | None = None) -> tuple[int, int, float]:
-    """``(runs, run_days, seconds)``: runs and simulated run-days of an ensemble, and a rough one-core time."""
+    """``(runs, run_days, seconds)``: runs and simulated run-days of an ensemble, and a rough one-core time.
+
+    The time is ``runs x SECONDS_PER_RUN + run_days x residents x`` the model's measured cost per
+    resident-day, with the residents of the scenario's place (loaded once per process, so after
+    :func:`preflight` this reads nothing); ``run_days x SECONDS_PER_RUN_DAY`` if the place cannot be read.
+    """
     reps = int(scenario.replicates if replicates is None else replicates)
     runs = len(scenario.options) * len(scenario.pathways) * reps
     run_days = runs * int(scenario.period.days)
-    return runs, run_days, run_days * SECONDS_PER_RUN_DAY
+    rate, residents = _rate(scenario), _residents(scenario)
+    if not rate or residents is None:
+        return runs, run_days, run_days * SECONDS_PER_RUN_DAY
+    return runs, run_days, runs * SECONDS_PER_RUN + run_days * residents * rate
+
+
+def _rate(scenario: Any) -> float:
+    from twin.models import get_model
+
+    try:
+        return float(get_model(scenario.model).seconds_per_resident_day)
+    except KeyError:
+        return 0.0
+
+
+def _residents(scenario: Any) -> int | None:
+    from twin.place import Place, resolve_place
+
+    try:
+        return Place.load(resolve_place(scenario.place, scenario.base_dir)).residents
+    except TwinError:
+        return None
 
 
 def check_cost(scenario: Any, replicates: int | None, jobs: int, yes: bool, *, field: str = "--replicates") -> None:
@@ -196,7 +226,7 @@ def check_cost(scenario: Any, replicates: int | None, jobs: int, yes: bool, *, f
     reps = int(scenario.replicates if replicates is None else replicates)
     raise ScenarioError(
         f"this ensemble is large: {runs:,} runs x {scenario.period.days} days = {run_days:,} run-days, "
-        f"roughly {hours:,.1f} h with --jobs {jobs} (at ~{SECONDS_PER_RUN_DAY} s per run-day)",
+        f"roughly {hours:,.1f} h with --jobs {jobs}",
         file=_file(scenario), field=field, value=reps,
         hint=f"pass --yes to run it anyway, or use fewer replicates (above {MAX_RUN_DAYS:,} run-days needs --yes)",
     )
