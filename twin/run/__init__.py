@@ -6,14 +6,16 @@ Out: a :class:`RunResult`: ``results.nc`` (option × pathway × replicate × tim
      ``indicators.csv`` (computed once), ``plots/``, ``manifest.json`` and ``run.log``, written
      once and whole by the writer.
 
-Modules: ``streams`` (every random stream's key), ``engine`` (the :class:`Ensemble`, built once
+Modules: ``streams`` (every random stream's key), ``spec`` (what identifies an ensemble and a
+run: :class:`EnsembleSpec`, :class:`RunKey`), ``engine`` (the :class:`Ensemble`, built once
 per process, and the one loop that runs a model), ``executors`` (this process, a local pool,
 a Dask cluster), ``store`` (finished runs pinned to their inputs, for resume), ``assemble``
 (results.nc run by run), ``writer`` (claim, lock, stage, publish; atomic writes; the
 manifest), ``runner`` (``run_scenario``).
 """
 
-from twin.run.engine import Ensemble, EnsembleSpec, RunKey, check_scenario, stream, time_index
+from twin.run.engine import Ensemble, check_scenario
+from twin.run.spec import EnsembleSpec, RunKey, stream, time_index
 from twin.run.executors import DaskExecutor, LocalExecutor, make_executor
 from twin.run.runner import RESULT_FILES, RunResult, load_results, run_scenario
 from twin.run.streams import PURPOSES, RunStreams

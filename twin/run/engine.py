@@ -16,14 +16,14 @@ reads a climate file once, and caches the residents of the replicate being run. 
 
 Every random number comes from :class:`twin.run.streams.RunStreams` (see that module for
 the common-random-numbers design). Workers rebuild the ensemble from an
-:class:`EnsembleSpec` (the scenario's text, seed and replicates: small and picklable) once
-per process, never per run.
+:class:`~twin.run.spec.EnsembleSpec` (the scenario's text, seed and replicates: small and
+picklable; :mod:`twin.run.spec` also holds :class:`~twin.run.spec.RunKey`, a run's identity)
+once per process, never per run.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -34,73 +34,10 @@ import xarray as xr
 
 from twin._names import AGE_BANDS
 from twin.errors import ScenarioError
+from twin.run.spec import EnsembleSpec, RunKey, stream, time_index
 from twin.run.streams import PURPOSES, RunStreams, generator
 
 __all__ = ["Ensemble", "EnsembleSpec", "RunKey", "check_scenario", "simulate", "stream", "time_index"]
-
-
-def stream(seed: int, replicate: int, purpose: str) -> np.random.Generator:
-    """The random stream of ``purpose`` for ``replicate`` of a scenario seeded ``seed``."""
-    return generator(seed, purpose, replicate=replicate)
-
-
-@dataclass(frozen=True, order=True)
-class RunKey:
-    """One run of an ensemble, by position in the scenario's options and pathways."""
-
-    option: int
-    pathway: int
-    replicate: int
-
-    @property
-    def name(self) -> str:
-        return f"o{self.option:03d}_p{self.pathway:02d}_r{self.replicate:04d}"
-
-    @property
-    def filename(self) -> str:
-        return self.name + ".npz"
-
-
-def time_index(period: Any) -> pd.DatetimeIndex:
-    """Daily dates of a scenario period (``start``..``end`` inclusive)."""
-    return pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="D")
-
-
-@dataclass(frozen=True)
-class EnsembleSpec:
-    """What a worker needs to rebuild an :class:`Ensemble`: small, picklable, hashable.
-
-    The scenario travels as its text (its schema class is built from the registries, so it is
-    re-validated where it lands rather than pickled).
-    """
-
-    text: str
-    file: str
-    base_dir: str | None
-    seed: int
-    replicates: int
-    population_year: int | None = None
-
-    @property
-    def digest(self) -> str:
-        h = hashlib.sha256(repr((self.text, self.file, self.base_dir, self.seed, self.replicates,
-                                 self.population_year)).encode())
-        return h.hexdigest()[:16]
-
-    def build(self) -> Ensemble:
-        """The ensemble of this spec, built once per process and cached."""
-        ens = _BUILT.get(self.digest)
-        if ens is None:
-            from twin.scenario import loads
-
-            sc = loads(self.text, file=self.file, base_dir=self.base_dir)
-            ens = Ensemble(sc, seed=self.seed, replicates=self.replicates, population_year=self.population_year)
-            _BUILT.clear()  # one ensemble per worker process at a time
-            _BUILT[self.digest] = ens
-        return ens
-
-
-_BUILT: dict[str, Ensemble] = {}
 
 
 class Ensemble:
