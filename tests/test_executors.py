@@ -89,12 +89,16 @@ def _interrupt(path: Path, out: Path, sig: int, stored: int, jobs: int = 1) -> t
     """Start ``twin run``, wait until ``stored`` runs are stored, send ``sig``; its exit code and stderr.
 
     Its stderr is read to the end: a worker process left running after the main one has gone would
-    hold it open, and the test would time out.
+    hold it open, and the test would time out. Exit code 0: the run finished before the signal
+    arrived (the last runs and the assembly take about two seconds, and a loaded machine can keep
+    this process from looking for that long); the caller tries again.
     """
     proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", "--jobs", str(jobs), cwd=out.parent)
     _wait_for_runs(out / ".runs", stored, proc)  # then signal at once: the run is still going
     proc.send_signal(sig)
     err = proc.communicate(timeout=300)[1]
+    if proc.returncode == 0:
+        return 0, err
     assert not (out / "results.nc").exists()  # nothing half-written
     for f in (out / ".runs").glob("o*.npz"):  # every stored run is whole
         decode(f)
@@ -105,14 +109,22 @@ def test_an_interrupted_then_killed_run_resumes_to_the_same_result(small, tmp_pa
     """Ctrl-C of a two-worker run (one line, exit 130, no worker left behind), then SIGKILL of the
     resumed run, then a third run finishes the job."""
     path, local = small
-    out = tmp_path / "out"
-    code, err = _interrupt(path, out, signal.SIGINT, 1, jobs=2)
-    lines = err.strip().splitlines()
-    assert code == 130
-    assert len(lines) == 1 and lines[0].startswith("interrupted") and "Traceback" not in err, lines
-    first = len(list((out / ".runs").glob("o*.npz")))
-    code, _ = _interrupt(path, out, signal.SIGKILL, first + 1)  # the resumed run stores one more, then dies
-    assert code == -signal.SIGKILL
+    for attempt in range(3):  # a run that finished before its signal arrived tests nothing: again
+        out = tmp_path / f"out{attempt}"
+        code, err = _interrupt(path, out, signal.SIGINT, 1, jobs=2)
+        if code == 0:
+            continue
+        lines = err.strip().splitlines()
+        assert code == 130
+        assert len(lines) == 1 and lines[0].startswith("interrupted") and "Traceback" not in err, lines
+        first = len(list((out / ".runs").glob("o*.npz")))
+        code, _ = _interrupt(path, out, signal.SIGKILL, first + 1)  # the resumed run stores one more, then dies
+        if code == 0:
+            continue
+        assert code == -signal.SIGKILL
+        break
+    else:
+        pytest.fail("in 3 attempts, every run finished before its signal arrived")
     proc = _twin("run", str(path), "-o", str(out), "-q", "--no-plots", cwd=tmp_path)
     _, err = proc.communicate(timeout=1200)
     assert proc.returncode == 0, err
