@@ -485,29 +485,33 @@ def _ignore_unraisable(unraisable: object) -> None:
     """``sys.unraisablehook`` of an interrupted ``twin`` process: say nothing more."""
 
 
-#: Libraries xarray and pandas import, if installed, only to check that an array is not one of
-#: theirs (dask, pint, cupy, sparse, cubed) or to offer an optional engine (pyarrow).
-_UNUSED_BY_VALIDATE = ("dask", "pint", "cupy", "sparse", "cubed", "pyarrow")
-
-
 def console(argv: Sequence[str] | None = None) -> int:
     """The ``twin`` executable (and ``python -m twin``): :func:`main` in a process of its own.
 
-    ``twin validate`` reads small files and makes no dask, pint, GPU or Arrow arrays, but a library
-    that checks arrays would import each of those that is installed just to check that an array is
-    not one of theirs; in a validate process of its own they are marked absent first, and pydantic's
-    plugin search (a scan of every installed package's metadata) is turned off.
-    Nothing else changes: ``run``, ``project`` and ``trial`` never do this, nor does :func:`main`
-    called from Python. Interrupted (Ctrl-C), the process prints one line and exits 130.
+    In its own process, before anything is imported, the libraries of :data:`twin._absent.NOT_USED`
+    are marked absent. xarray imports each one installed, only to check that an array is not one of
+    theirs. This matters for Dask: importing it costs about 1.3 s, in every process that makes an array.
+    No command makes such arrays. The exception is ``twin run --executor dask``, whose process keeps
+    them all. ``twin validate`` also turns off pydantic's plugin search, a scan of every installed
+    package's metadata. :func:`main` called from Python changes none of this.
+    Interrupted (Ctrl-C), the process prints one line and exits 130.
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    if not (args[:1] == ["run"] and _wants_dask(args)):
+        from twin._absent import mark_unused_absent
+
+        mark_unused_absent()
     if args[:1] == ["validate"]:
-        for name in _UNUSED_BY_VALIDATE:
-            sys.modules.setdefault(name, None)  # type: ignore[assignment]
         # pydantic looks for plugins (observability hooks) in every installed package's entry points
         # when it builds its first model; validating a scenario needs none of them
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     return main(args, _leave_on_interrupt=True)
+
+
+def _wants_dask(args: list[str]) -> bool:
+    from itertools import pairwise
+
+    return "--executor=dask" in args or any(a == "--executor" and b == "dask" for a, b in pairwise(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -150,3 +150,30 @@ def test_bad_executor_options_are_one_line_errors_and_write_nothing(small, tmp_p
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and field in err[0] and "Traceback" not in err[0]
     assert not out.exists()
+
+
+def _dask_loaded() -> bool:
+    import sys
+
+    import xarray as xr
+
+    xr.DataArray(np.zeros(3))  # xarray's first array looks for every installed array library
+    return sys.modules.get("dask") is not None
+
+
+def test_local_workers_and_twin_commands_do_not_import_dask_but_run_executor_dask_does():
+    """Importing dask.array costs about a second in every process; only `--executor dask` needs it."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from twin.cli import _wants_dask
+    from twin._absent import init_worker
+
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn"), initializer=init_worker) as pool:
+        assert pool.submit(_dask_loaded).result() is False
+    code = ("import sys, numpy, xarray\nfrom twin.cli import console\nrc = console(['places'])\n"
+            "xarray.DataArray(numpy.zeros(3))\nprint(rc, sys.modules.get('dask') is not None)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert proc.stdout.split()[-2:] == ["0", "False"], proc.stdout + proc.stderr
+    assert _wants_dask(["run", "s.yaml", "--executor", "dask"]) and _wants_dask(["run", "--executor=dask"])
+    assert not _wants_dask(["run", "s.yaml", "--executor", "local"]) and not _wants_dask(["run", "dask.yaml"])

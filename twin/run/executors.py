@@ -17,13 +17,13 @@ so Ctrl-C reaches only the main process, which stops cleanly (finished runs are 
 
 from __future__ import annotations
 
-import signal
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import xarray as xr
 
+from twin._absent import init_worker
 from twin.errors import TwinError
 from twin.run.engine import Ensemble, EnsembleSpec, RunKey
 
@@ -49,8 +49,6 @@ def run_task(spec: EnsembleSpec, key: RunKey) -> tuple[RunKey, xr.Dataset, float
     return key, ds, time.perf_counter() - t0
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class LocalExecutor:
@@ -76,7 +74,7 @@ class LocalExecutor:
         from multiprocessing import get_context
 
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
-                                   initializer=_ignore_sigint)
+                                   initializer=init_worker)
         try:
             # keep at most 2 runs per worker in flight: results are stored as they come
             pending: set[Any] = set()
