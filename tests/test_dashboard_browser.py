@@ -1,8 +1,8 @@
 """The dashboard in a real browser: `twin dashboard` serves every page, and each control redraws what it should.
 
 One server (the real ``twin dashboard`` command, on a free loopback port) and one headless
-Chromium session for the module: the tests walk the pages in order through the navigation tabs,
-as a person would, change a control on each and check that the drawing changed. A screenshot of
+Chromium session: one test walks the pages in order through the navigation tabs, as a person
+would, changes a control on each and checks that the drawing changed (:data:`STEPS`). A screenshot of
 each page is saved under the module's temporary directory (and into ``$PLACETWIN_DASHBOARD_SHOTS``
 when set, which is how ``docs/img/dashboard_*.png`` are made). Page load and map redraw times for
 the urban borough are printed (run with ``-s`` to see them), never asserted.
@@ -148,7 +148,7 @@ def _choose(page, select_class: str, text: str) -> None:
     page.locator(".v-overlay-container .v-list-item", has_text=text).first.click()
 
 
-def test_options_page_budget_slider_changes_the_portfolio(session):
+def _options_page_budget_slider_changes_the_portfolio(session):
     page = session["page"]
     t0 = time.perf_counter()
     page.goto(session["url"])
@@ -179,7 +179,7 @@ def test_options_page_budget_slider_changes_the_portfolio(session):
     _shot(session, "options")
 
 
-def test_map_pathway_changes_the_map_and_a_click_shows_the_zone(session):
+def _map_pathway_changes_the_map_and_a_click_shows_the_zone(session):
     page = session["page"]
     t0 = time.perf_counter()
     _nav(page, "Map", "img.zone-map")
@@ -201,7 +201,7 @@ def test_map_pathway_changes_the_map_and_a_click_shows_the_zone(session):
     _shot(session, "map")
 
 
-def test_who_is_left_out_redraws_for_another_pathway(session):
+def _who_is_left_out_redraws_for_another_pathway(session):
     page = session["page"]
     _nav(page, "Who is left out", ".fig-left-out")
     table = page.locator(".table-left-out").inner_text()
@@ -212,7 +212,7 @@ def test_who_is_left_out_redraws_for_another_pathway(session):
     _shot(session, "left_out")
 
 
-def test_futures_shows_the_projection_and_redraws_for_a_variant(session):
+def _futures_shows_the_projection_and_redraws_for_a_variant(session):
     page = session["page"]
     _nav(page, "Futures", ".fig-pyramid")
     assert "85+ in 2023" in page.locator(".table-futures").inner_text()
@@ -223,7 +223,7 @@ def test_futures_shows_the_projection_and_redraws_for_a_variant(session):
     _shot(session, "futures")
 
 
-def test_live_model_advances_day_by_day(session):
+def _live_model_advances_day_by_day(session):
     page = session["page"]
     _nav(page, "Live model", ".live-build")
     _choose(page, "live-source", "bundled: tiny_health")
@@ -250,7 +250,7 @@ def test_live_model_advances_day_by_day(session):
     _shot(session, "live")
 
 
-def test_run_page_runs_a_scenario_and_opens_the_result(session):
+def _run_page_runs_a_scenario_and_opens_the_result(session):
     page = session["page"]
     _nav(page, "Run", ".run-start")
     _choose(page, "run-scenario", "tiny_health")
@@ -273,10 +273,26 @@ def test_run_page_runs_a_scenario_and_opens_the_result(session):
     page.locator(".table-comparison").wait_for(timeout=WAIT_MS)
 
 
-def test_no_request_left_the_machine(session):
+def _no_request_left_the_machine(session):
     """Offline: every request went to the dashboard on loopback (or stayed in the page), and none failed."""
     url = session["url"]
     outside = [u for u in session["requests"] if not u.startswith((url, "blob:", "data:"))]
     assert session["requests"] and not outside, outside
     assert not session["failed"], session["failed"]
     assert "Traceback" not in session["log"].read_text()
+
+
+#: The pages in the order a person meets them. Each step goes on from where the one before left the
+#: tab (Options loads the page; Map chooses the pathway that Who is left out then changes), so they run
+#: as one test: as separate tests, pytest-xdist could send them to different workers, each with a
+#: blank tab of its own. A failure names its step in the traceback.
+STEPS = (_options_page_budget_slider_changes_the_portfolio, _map_pathway_changes_the_map_and_a_click_shows_the_zone,
+         _who_is_left_out_redraws_for_another_pathway, _futures_shows_the_projection_and_redraws_for_a_variant,
+         _live_model_advances_day_by_day, _run_page_runs_a_scenario_and_opens_the_result)
+
+
+def test_every_page_in_a_browser_offline(session):
+    """Every page, in order, with its controls; then: no request left the machine and none failed."""
+    for step in STEPS:
+        step(session)
+    _no_request_left_the_machine(session)
