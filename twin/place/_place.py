@@ -156,15 +156,13 @@ class Place:
         raise AttributeError(f"a Place cannot be changed ({name!r})")
 
     def __getstate__(self) -> dict:
-        state = dict(self.__dict__)  # one form of each is enough: the other is rebuilt on first use
+        # one form of each is enough: the other is rebuilt on first use (unpickling fills __dict__ directly)
+        state = dict(self.__dict__)
         if "layers" in state:
             state.pop("grid", None)
         if "counts" in state:
             state.pop("population", None)
         return state
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
 
     # ------------------------------------------------------------------ the two forms
     @cached_property
@@ -175,8 +173,6 @@ class Place:
     @cached_property
     def layers(self) -> Layers:
         """The grid as NumPy arrays (:class:`~twin.place._layers.Layers`)."""
-        from twin.place._layers import Layers
-
         return Layers.from_dataset(self.grid)
 
     @cached_property
